@@ -31,7 +31,7 @@ export const REDIS_FIELDS: Field[] = [
   { port: { type: 'integer', required: true, default: 6379, between: [1, 65535] } },
   { password: { type: 'string', referenceable: true, encrypted: true } },
   { database: { type: 'integer', required: true, default: 0, between: [0, 15] } },
-  { prefix: { type: 'string', required: true, default: 'kong-api-shield', len_min: 1 } },
+  { prefix: { type: 'string', required: true, default: 'kas', len_min: 1, description: 'Key prefix in Redis; api-waf and key-auth-ext share the greylist when prefix and database match.' } },
   { timeout_ms: { type: 'integer', required: true, default: 50, between: [1, 5000] } },
 ];
 
