@@ -27,6 +27,11 @@ export interface Service {
   enabled: boolean;
   created_at: number;
   updated_at: number;
+  /** Kong 3.x TLS fields (the store always fills them; null when unset). */
+  client_certificate?: ForeignKey | null;
+  tls_verify?: boolean | null;
+  tls_verify_depth?: number | null;
+  ca_certificates?: string[] | null;
 }
 
 export interface Route {
@@ -48,6 +53,10 @@ export interface Route {
   service: ForeignKey | null;
   created_at: number;
   updated_at: number;
+  /** Kong 3.x stream/TLS matching fields (the store always fills them; null when unset). */
+  snis?: string[] | null;
+  sources?: Array<{ ip?: string | null; port?: number | null }> | null;
+  destinations?: Array<{ ip?: string | null; port?: number | null }> | null;
 }
 
 export interface Consumer {
@@ -98,7 +107,8 @@ export interface ConfigSource {
 export type KongFieldDef = Record<string, KongFieldSpec>;
 
 export interface KongFieldSpec {
-  type: 'string' | 'number' | 'integer' | 'boolean' | 'array' | 'set' | 'map' | 'record' | 'json';
+  /** The nine config types, plus Kong's `foreign` (entity references) and `function` (Lua-only validators). */
+  type: 'string' | 'number' | 'integer' | 'boolean' | 'array' | 'set' | 'map' | 'record' | 'json' | 'foreign' | 'function';
   required?: boolean;
   default?: unknown;
   one_of?: unknown[];

@@ -1,7 +1,7 @@
-import { fillDefaults } from './config-defaults';
+import { fillDefaults, type FieldDef } from './config-defaults';
 
 describe('fillDefaults', () => {
-  const schema = [
+  const schema: FieldDef[] = [
     { mode: { type: 'string', default: 'monitoring' } },
     { name: { type: 'string' } },
     { limits: { type: 'record', fields: [{ max: { type: 'integer', default: 10 } }, { min: { type: 'integer' } }] } },

@@ -4,8 +4,8 @@
  * may miss fields. `fillDefaults` applies the plugin's own Kong-DSL schema the way Kong does (absent record
  * fields get their default; absent records are filled recursively) and leaves present values alone.
  */
-type FieldSpec = Record<string, unknown> & { type?: string; default?: unknown; fields?: FieldDef[] };
-type FieldDef = Record<string, FieldSpec>;
+export type FieldSpec = Record<string, unknown> & { type?: string; default?: unknown; fields?: FieldDef[] };
+export type FieldDef = Record<string, FieldSpec>;
 
 export function fillDefaults(fields: readonly FieldDef[], raw: unknown): Record<string, unknown> {
   const input = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
