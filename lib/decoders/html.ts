@@ -12,16 +12,22 @@ const NAMED: Readonly<Record<string, string>> = {
   ltrif: '<', gtrif: '>', nvlt: '<', nvgt: '>',
 };
 
+function isAsciiLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
 function decodeOnce(s: string): string {
-  if (s.indexOf('&') < 0) return s;
-  let out = '';
+  let i = s.indexOf('&');
+  if (i < 0) return s;
+  let out = s.slice(0, i);
   const n = s.length;
-  let i = 0;
   while (i < n) {
     const c = s[i];
     if (c !== '&') {
-      out += c;
-      i += 1;
+      let next = s.indexOf('&', i + 1);
+      if (next < 0) next = n;
+      out += s.slice(i, next);
+      i = next;
       continue;
     }
     if (s[i + 1] === '#') {
@@ -44,7 +50,7 @@ function decodeOnce(s: string): string {
       }
     } else {
       let j = i + 1;
-      while (j < n && j - i <= 10 && /[A-Za-z]/.test(s[j])) j += 1;
+      while (j < n && j - i <= 10 && isAsciiLetter(s.charCodeAt(j))) j += 1;
       const name = s.slice(i + 1, j);
       const hit = NAMED[name] ?? NAMED[name.toLowerCase()];
       if (hit !== undefined) {

@@ -17,15 +17,17 @@ function hex(s: string, from: number, len: number): number {
 }
 
 export function jsUnescape(s: string): string {
-  if (s.indexOf('\\') < 0) return s;
-  let out = '';
+  let i = s.indexOf('\\');
+  if (i < 0) return s;
+  let out = s.slice(0, i);
   const n = s.length;
-  let i = 0;
   while (i < n) {
-    const c = s[i];
-    if (c !== '\\' || i + 1 >= n) {
-      out += c;
-      i += 1;
+    if (s.charCodeAt(i) !== 92 /* \\ */ || i + 1 >= n) {
+      // copy the plain run up to the next backslash as one slice
+      let next = s.indexOf('\\', i + 1);
+      if (next < 0) next = n;
+      out += s.slice(i, next);
+      i = next;
       continue;
     }
     const e = s[i + 1];

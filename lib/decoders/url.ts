@@ -15,8 +15,11 @@ function hexValue(c: number): number {
  * whether it means a space depends on the container, and the query/form parsers already decided that.
  */
 export function urlDecodeOnce(s: string): string {
-  if (s.indexOf('%') < 0) return s;
-  let out = '';
+  let i = s.indexOf('%');
+  if (i < 0) return s;
+  // Plain runs are copied as slices (one concatenation per run, not per character): long values with a
+  // few escapes, such as binary uploads, stay cheap.
+  let out = s.slice(0, i);
   const bytes: number[] = [];
   const flush = (): void => {
     if (bytes.length > 0) {
@@ -25,10 +28,8 @@ export function urlDecodeOnce(s: string): string {
     }
   };
   const n = s.length;
-  let i = 0;
   while (i < n) {
-    const c = s.charCodeAt(i);
-    if (c === 37 /* % */) {
+    if (s.charCodeAt(i) === 37 /* % */) {
       const h1 = i + 1 < n ? hexValue(s.charCodeAt(i + 1)) : -1;
       const h2 = i + 2 < n ? hexValue(s.charCodeAt(i + 2)) : -1;
       if (h1 >= 0 && h2 >= 0) {
@@ -49,10 +50,16 @@ export function urlDecodeOnce(s: string): string {
           continue;
         }
       }
+      flush();
+      out += '%';
+      i += 1;
+      continue;
     }
     flush();
-    out += s[i];
-    i += 1;
+    let next = s.indexOf('%', i);
+    if (next < 0) next = n;
+    out += s.slice(i, next);
+    i = next;
   }
   flush();
   return out;

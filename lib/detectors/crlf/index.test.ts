@@ -1,0 +1,41 @@
+import { createDetectorInput, makePoint } from '../../detector-input';
+import type { Point } from '../../types';
+import { crlfDetector } from './index';
+
+const conf = (value: string, path = 'query.q', over: Partial<Point> = {}): number =>
+  crlfDetector.detect(createDetectorInput(makePoint(value, path, over)))?.confidence ?? 0;
+
+describe('crlfDetector attacks', () => {
+  it.each([
+    '%0d%0aSet-Cookie:crlf=injection',
+    '%0D%0ALocation:%20https://evil.example',
+    'x%0d%0aContent-Length:0%0d%0a%0d%0aHTTP/1.1%20200%20OK',
+    '%E5%98%8A%E5%98%8DSet-Cookie:%20x=1',
+    'a\\r\\nSet-Cookie: a=b',
+    '%0aX-Injected: yes',
+    'a%0d%0a%0d%0a<script>alert(1)</script>',
+    '%250d%250aSet-Cookie:x=y',
+    '%u000d%u000aSet-Cookie:%20a=1',
+    '%0d%0a%20Set-Cookie:a=b',
+  ])('detects %s', (payload) => {
+    expect(conf(payload)).toBeGreaterThanOrEqual(0.5);
+  });
+
+  it('detects it in header values and path segments', () => {
+    expect(conf('https://a.example/%0d%0aSet-Cookie:a=b', 'header.referer')).toBeGreaterThanOrEqual(0.9);
+    expect(conf('x\r\nLocation: //evil.example', 'path.1')).toBeGreaterThanOrEqual(0.9);
+  });
+});
+
+describe('crlfDetector benign', () => {
+  it.each([
+    ['line one\nline two', 'query.q'],
+    ['QUICK BUY\nMICHAEL KORS SLIPPERS', 'query.cd'],
+    ['Dear team,\r\nNote: the meeting moved.\r\nThanks', 'body.form.message'],
+    ['Subject: hello\nContent-Type: text/plain', 'body.json.note'],
+    ['100%0 done', 'query.q'],
+    ['U2FsdGVkX19mVCF5\n+sORVbFzqg==\n', 'cookie.bkng'],
+  ])('leaves %s (%s)', (value, path) => {
+    expect(conf(value, path)).toBeLessThan(0.5);
+  });
+});

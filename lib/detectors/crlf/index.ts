@@ -1,0 +1,120 @@
+/**
+ * CRLF / header injection and response splitting: a line break (raw, percent-encoded, `\r\n` escaped,
+ * or the UTF-8 "low byte" trick `%E5%98%8A` = U+560A that naive Latin-1 writers truncate to LF)
+ * followed by something a header parser would take as a header line (`Set-Cookie: …`, `Location: …`,
+ * any `Name: value`) or a second response (`HTTP/1.1 200`, a blank line and a body).
+ *
+ * Where it matters: values echoed into response headers come from the query, path, headers and
+ * cookies. Multi-line text is normal in form/JSON bodies, so there only a known response header or a
+ * status line counts, and lower.
+ */
+import type { Detection, Detector, DetectorInput } from '../../types';
+
+/** Response headers an attacker injects to set cookies, redirect, or take over the body. */
+const RESPONSE_HEADERS = new Set([
+  'set-cookie', 'set-cookie2', 'location', 'refresh', 'content-type', 'content-length', 'content-disposition',
+  'content-security-policy', 'content-encoding', 'transfer-encoding', 'access-control-allow-origin',
+  'access-control-allow-credentials', 'x-xss-protection', 'x-frame-options', 'cache-control', 'link', 'host',
+  'cookie', 'connection', 'x-forwarded-for', 'x-forwarded-host', 'authorization', 'referer', 'pragma', 'expires',
+  'last-modified', 'etag', 'vary', 'server', 'x-content-type-options', 'strict-transport-security', 'upgrade',
+  'proxy-authorization', 'x-original-url', 'x-rewrite-url', 'x-injected', 'x-powered-by',
+]);
+
+interface Match {
+  rule: string;
+  confidence: number;
+  at: number;
+}
+
+function isLineBreak(c: number): boolean {
+  // CR, LF, and code points whose low byte is CR/LF (U+560A 嘊, U+560D 嘍, U+010A …): Latin-1 truncation.
+  return c === 10 || c === 13 || (c > 255 && ((c & 0xff) === 10 || (c & 0xff) === 13));
+}
+
+function isTokenChar(c: number): boolean {
+  // RFC 9110 token characters (header field names).
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 95 || c === 33 || c === 35 || c === 36 || c === 37 || c === 38 || c === 39 || c === 42 || c === 43 || c === 46 || c === 94 || c === 96 || c === 124 || c === 126;
+}
+
+/** Looks at the text after a line break; returns what kind of injected line it is. */
+function injectedLine(s: string, from: number, strictBody: boolean): Match | null {
+  let i = from;
+  let breaks = 0;
+  while (i < s.length && isLineBreak(s.charCodeAt(i))) {
+    breaks += 1;
+    i += 1;
+  }
+  // Obsolete line folding / leading spaces are tolerated by some parsers.
+  while (i < s.length && (s[i] === ' ' || s[i] === '\t')) i += 1;
+  const rest = s.slice(i, i + 64);
+  if (/^HTTP\/\d(\.\d)?\s+\d{3}/i.test(rest)) return { rule: 'crlf:response-splitting', confidence: strictBody ? 0.6 : 0.95, at: from };
+  const st = i;
+  while (i < s.length && i - st < 64 && isTokenChar(s.charCodeAt(i))) i += 1;
+  const name = s.slice(st, i).toLowerCase();
+  if (name.length === 0) {
+    // A blank line then markup: the injected body of a split response.
+    if (breaks >= 2 && /^<(html|script|svg|body|img|iframe)/i.test(rest)) return { rule: 'crlf:body-injection', confidence: strictBody ? 0.45 : 0.9, at: from };
+    return null;
+  }
+  let j = i;
+  while (j < s.length && (s[j] === ' ' || s[j] === '\t')) j += 1;
+  if (s[j] !== ':') return null;
+  const known = RESPONSE_HEADERS.has(name);
+  // Multipart parts and batch requests legitimately carry header lines in bodies: a hint only.
+  if (strictBody) return known && name !== 'host' && name !== 'link' ? { rule: `crlf:header:${name}`, confidence: 0.45, at: from } : null;
+  if (known) return { rule: `crlf:header:${name}`, confidence: 0.93, at: from };
+  // `X-Anything: value` is header-shaped; a capitalised `Word: text` line is likelier prose.
+  if (name.startsWith('x-') || name.includes('-')) return { rule: 'crlf:header:custom', confidence: 0.8, at: from };
+  return { rule: 'crlf:header-like', confidence: 0.6, at: from };
+}
+
+function scan(s: string, strictBody: boolean): Match | null {
+  let best: Match | null = null;
+  let checked = 0;
+  for (let i = 0; i < s.length && checked < 64; i++) {
+    if (!isLineBreak(s.charCodeAt(i))) continue;
+    checked += 1;
+    const m = injectedLine(s, i, strictBody);
+    if (m !== null && (best === null || m.confidence > best.confidence)) best = m;
+    // Skip the rest of this run of line breaks.
+    while (i + 1 < s.length && isLineBreak(s.charCodeAt(i + 1))) i += 1;
+    if (best !== null && best.confidence >= 0.93) break;
+  }
+  return best;
+}
+
+function mayHoldBreak(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 10 || c === 13 || c === 37 || c === 92 || c > 255) return true;
+  }
+  return false;
+}
+
+export const crlfDetector: Detector = {
+  type: 'crlf',
+  detect(input: DetectorInput): Detection | null {
+    const point = input.point;
+    if (point.value.length < 4 || !mayHoldBreak(point.value)) return null;
+    const strictBody = point.source === 'body' || point.source === 'graphql' || point.source === 'grpc';
+    let view = input.decode('url');
+    let m = scan(view, strictBody);
+    // `\r\n` written as escapes (values reflected through JSON or a templating layer).
+    if ((m === null || m.confidence < 0.9) && view.indexOf('\\') >= 0 && !strictBody) {
+      const jsView = input.decode('url', 'js');
+      const j = scan(jsView, strictBody);
+      if (j !== null && (m === null || j.confidence > m.confidence)) {
+        m = j;
+        view = jsView;
+      }
+    }
+    if (m === null) return null;
+    const confidence = point.isKey ? m.confidence * 0.9 : m.confidence;
+    return {
+      type: 'crlf',
+      confidence: Math.round(confidence * 100) / 100,
+      detail: m.rule,
+      excerpt: view.slice(Math.max(0, m.at - 20), m.at + 100),
+    };
+  },
+};

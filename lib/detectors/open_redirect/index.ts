@@ -1,0 +1,124 @@
+/**
+ * Open redirect: a value that would send the browser to another site if the application redirects to
+ * it. The library cannot know the application's own host, so:
+ *  - obfuscated targets (scheme-relative `//evil`, `/\evil`, `https:evil`, `http://trusted@evil`,
+ *    numeric IPs, `/%09/evil`, slash look-alikes, `javascript:`) are high confidence wherever they are
+ *    written in a redirect-like parameter, and likely elsewhere;
+ *  - a plain absolute `https://host/…` in a redirect-like parameter is only suspicious (0.3): OAuth
+ *    `redirect_uri`, `returnTo` and tracking `url=` parameters carry such URLs all day long.
+ * Redirect-like names: redirect, redirect_uri, url, next, return, returnTo, continue, dest, goto,
+ * target, rurl, callback, … (see REDIRECT_NAMES / isRedirectName).
+ */
+import type { Detection, Detector, DetectorInput } from '../../types';
+import { resolveRedirectTarget, type RedirectTarget } from './url-target';
+
+const REDIRECT_NAMES = new Set([
+  'redirect', 'redirect_uri', 'redirect_url', 'redirecturi', 'redirecturl', 'redirect_to', 'redirectto', 'redir',
+  'redir_url', 'url', 'uri', 'next', 'nexturl', 'next_url', 'return', 'return_to', 'returnto', 'return_url',
+  'returnurl', 'return_path', 'returnpath', 'continue', 'continueto', 'dest', 'destination', 'goto', 'go',
+  'target', 'targeturl', 'rurl', 'r_url', 'callback', 'callback_url', 'callbackurl', 'cb', 'forward', 'forward_url',
+  'out', 'view', 'to', 'link', 'u', 'r', 'success_url', 'successurl', 'failure_url', 'error_url', 'cancel_url',
+  'login_url', 'logout_url', 'logout', 'back', 'backurl', 'back_url', 'checkout_url', 'location', 'page', 'path',
+  'origin_url', 'jump', 'jump_url', 'navigation', 'open', 'window', 'image_url', 'host', 'site', 'domain',
+  'referrer_url', 'service', 'ru', 'q_redirect', 'from_url', 'relaystate', 'state_url', 'exit', 'exiturl',
+]);
+
+/** Names that say "a URL to go to", beyond the list: `post_login_redirect`, `returnUrl2`, `successUrl`. */
+function isRedirectName(name: string | undefined): boolean {
+  if (name === undefined || name === '') return false;
+  const n = name.toLowerCase();
+  if (REDIRECT_NAMES.has(n)) return true;
+  return n.includes('redirect') || n.includes('redir') || n.includes('return') || n.includes('continue') || n.includes('goto') || n.includes('callback') || n.includes('next') || n.endsWith('_url') || n.endsWith('url');
+}
+
+/** Tricks that exist only to fool a host check. */
+const STRONG_TRICKS = new Set([
+  'userinfo', 'backslash', 'backslash-authority', 'missing-slashes', 'extra-slashes', 'whitespace', 'nul', 'numeric-ip',
+  'encoded-host', 'fake-userinfo', 'slash-lookalike', 'tag-removal', 'unicode-host', 'odd-host', 'nested-scheme',
+  'slashed-script', 'encoded-alnum',
+]);
+
+function score(target: RedirectTarget, redirectName: boolean): { rule: string; confidence: number } | null {
+  const strong = target.tricks.filter((t) => STRONG_TRICKS.has(t));
+  const trickText = strong.length > 0 ? `:${strong.join('+')}` : '';
+  if (target.kind === 'script') return { rule: `open_redirect:script-url${trickText}`, confidence: redirectName ? 0.9 : 0.6 };
+  if (target.kind === 'local') return null;
+  if (strong.length > 0) return { rule: `open_redirect:${target.form}${trickText}`, confidence: redirectName ? 0.93 : 0.8 };
+  if (target.form === 'scheme-relative') return { rule: 'open_redirect:scheme-relative', confidence: redirectName ? 0.88 : 0.4 };
+  if (target.form === 'path') return { rule: 'open_redirect:path-url', confidence: redirectName ? 0.8 : 0.6 };
+  if (target.tricks.includes('ipv6-literal') || target.tricks.includes('scheme-case')) {
+    return { rule: `open_redirect:absolute:${target.tricks.join('+')}`, confidence: redirectName ? 0.6 : 0.35 };
+  }
+  return redirectName ? { rule: 'open_redirect:absolute', confidence: 0.3 } : null;
+}
+
+/** `/redirect?url=//evil.com&next=…`: a value that is itself a redirect link with an offsite target. */
+function embeddedRedirect(value: string): { rule: string; confidence: number; target: string } | null {
+  const q = value.indexOf('?');
+  if (q < 0 || (value[0] !== '/' && value[0] !== '?')) return null;
+  for (const pair of value.slice(q + 1).split('&').slice(0, 20)) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) continue;
+    const name = pair.slice(0, eq).toLowerCase();
+    if (!isRedirectName(name)) continue;
+    const target = resolveRedirectTarget(pair.slice(eq + 1));
+    if (target === null) continue;
+    const s = score(target, true);
+    if (s !== null && s.confidence >= 0.5) return { rule: `${s.rule}:embedded`, confidence: Math.min(0.8, s.confidence), target: pair };
+  }
+  return null;
+}
+
+/** Cheap gate: a target needs a slash, backslash, colon or a look-alike character. */
+function mayHoldTarget(s: string): boolean {
+  for (let i = 0; i < s.length && i < 64; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 47 || c === 92 || c === 58 || c === 37 || c > 0x2000) return true;
+  }
+  return false;
+}
+
+export const openRedirectDetector: Detector = {
+  type: 'open_redirect',
+  sources: ['query', 'body', 'cookie', 'graphql', 'grpc', 'path'],
+  detect(input: DetectorInput): Detection | null {
+    const point = input.point;
+    if (point.isKey || point.value.length < 3 || !mayHoldTarget(point.value)) return null;
+    let best: { rule: string; confidence: number } | null = null;
+    const redirectName = isRedirectName(point.name);
+    // HTML-escaped URLs (`https:&#47;&#47;host`) are how some pages echo their own links back.
+    const value = input.decode('url', 'html', 'nulls');
+    // Path segments are separated already; only a whole segment that is a URL can be a target.
+    if (point.source === 'path' && !/^[A-Za-z]+:/.test(value)) return null;
+    let target = resolveRedirectTarget(value);
+    // JS escapes (`\x6a\x61…`, `\u006a…`) spell `javascript:` for a client-side redirect.
+    if ((target === null || target.kind === 'local') && value.indexOf('\\') >= 0) {
+      const js = resolveRedirectTarget(input.decode('url', 'js', 'nulls'));
+      if (js !== null && js.kind !== 'local') target = { ...js, tricks: [...js.tricks, 'js-escaped'] };
+    }
+    if (target !== null && target.kind === 'offsite') {
+      // NUL in the host (`//google%00.com`), or a target only visible after a second URL-decoding.
+      if (/[\x00-\x08]/.test(input.decode('url'))) target.tricks.push('nul');
+      const once = input.point.value;
+      if (once.indexOf('%') >= 0) {
+        // Encoding letters and digits (`%68%74%74%70`) has no purpose but hiding them; an encoded URL
+        // (`https%3A%2F%2Fhost`) is ordinary and not a trick by itself.
+        if (/%(3[0-9]|4[1-9a-fA-F]|5[0-9aA]|6[1-9a-fA-F]|7[0-9aA])/.test(once)) target.tricks.push('encoded-alnum');
+        const raw = resolveRedirectTarget(input.decode('html'));
+        if (raw !== null && raw.kind === 'offsite') for (const t of raw.tricks) if (!target.tricks.includes(t)) target.tricks.push(t);
+      }
+    }
+    if (target !== null) best = score(target, redirectName);
+    if (best === null || best.confidence < 0.8) {
+      const embedded = embeddedRedirect(input.decode('url', 'html', 'nulls'));
+      if (embedded !== null && (best === null || embedded.confidence > best.confidence)) best = embedded;
+    }
+    if (best === null) return null;
+    return {
+      type: 'open_redirect',
+      confidence: best.confidence,
+      detail: best.rule,
+      excerpt: input.decode('url', 'html', 'nulls').slice(0, 200),
+    };
+  },
+};

@@ -1,0 +1,98 @@
+import { existsSync, readFileSync } from 'fs';
+import { gunzipSync } from 'zlib';
+import { createDetectorInput, makePoint } from '../../detector-input';
+import type { Point } from '../../types';
+import { xssDetector } from './index';
+
+const detect = (value: string, path = 'query.q', over: Partial<Point> = {}) => xssDetector.detect(createDetectorInput(makePoint(value, path, over)));
+const conf = (value: string, path?: string, over?: Partial<Point>): number => detect(value, path, over)?.confidence ?? 0;
+
+describe('xssDetector attacks', () => {
+  it.each([
+    '<script>alert(1)</script>',
+    '<svg/onload=alert(1)>',
+    '<img src=x onerror=alert(1)>',
+    '"><img src=x onerror=alert(document.cookie)>',
+    '<IMG SRC="jav&#x09;ascript:alert(1)">',
+    '<a href="java\0script:alert(1)">x</a>',
+    '<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)">x</a>',
+    '%3Cscript%3Ealert(1)%3C%2Fscript%3E',
+    '%253Csvg%2Fonload%3Dalert(1)%253E',
+    '<scr<script>ipt>alert(1)</script>',
+    '<iframe srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;">',
+    '<iframe src="javascript:alert(1)">',
+    '<object data="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">',
+    '<form><button formaction=javascript:alert(1)>x',
+    '<svg><a xlink:href="javascript:alert(1)"><text>x</text></a></svg>',
+    '<div style="width:expression(alert(1))">',
+    '<div style="x:expr/**/ession(alert(1))">',
+    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
+    '<link rel=import href=//evil.example/x.html>',
+    '<base href="//evil.example/">',
+    '<x onpointerrawupdate=alert(1)>',
+    '<details open ontoggle=alert(1)>',
+    '<x%0Conload=alert(1)>',
+    '" onmouseover="alert(1)" x="',
+    "'-alert(1)-'",
+    '";alert(1)//',
+    '</script><script>alert(1)</script>',
+    'javascript:alert(document.domain)',
+    '\\u003cscript\\u003ealert(1)\\u003c/script\\u003e',
+    '＜script＞alert(1)＜/script＞',
+    '{{constructor.constructor(\'alert(1)\')()}}',
+    '+ADw-script+AD4-alert(1)+ADw-/script+AD4-',
+  ])('detects %s', (payload) => {
+    expect(conf(payload)).toBeGreaterThanOrEqual(0.5);
+  });
+
+  it('ranks a full executable construct above a bare tag', () => {
+    expect(conf('<img src=x onerror=alert(1)>')).toBeGreaterThan(conf('<svg>'));
+    expect(detect('<svg/onload=alert(1)>')?.detail).toMatch(/^xss:handler:load/);
+  });
+
+  it('reports an excerpt of the decoded match', () => {
+    expect(detect('%3Cscript%3Ealert(1)%3C/script%3E')?.excerpt).toContain('<script>');
+  });
+});
+
+describe('xssDetector benign', () => {
+  it.each([
+    'a < b and b > c',
+    'I <3 this product',
+    'x<y>z',
+    'List<String> names = new ArrayList<>();',
+    'Contact: Bob <bob@example.com>',
+    '**bold** and [link](https://example.com) in markdown',
+    '<b>bold</b> and <i>italic</i> and <p>paragraph</p>',
+    '<a href="https://example.com/page?x=1">link</a>',
+    "O'Reilly; Smith & Sons (UK)",
+    'javascript:void(0)',
+    'javascript:;',
+    'Learn JavaScript: the good parts',
+    'if (a < b) { return a; }',
+    'onboarding=true&online=1',
+    'The function alert is used in tutorials',
+    'data:image/png;base64,iVBORw0KGgo=',
+    'https://example.com/search?q=a%3Cb',
+    '{{ first_name }}, your order has shipped',
+    '<3 <3 <3',
+  ])('leaves %s', (value) => {
+    expect(conf(value)).toBeLessThan(0.5);
+  });
+
+  it('is not fooled into flagging a key that merely starts with "on"', () => {
+    expect(conf('online', 'query.online', { isKey: true })).toBe(0);
+  });
+});
+
+const corpus = '/work/shared/corpus/attacks-dev.jsonl.gz';
+(existsSync(corpus) ? describe : describe.skip)('dev corpus (xss)', () => {
+  it('detects the large majority of executable xss payloads', () => {
+    const lines = gunzipSync(readFileSync(corpus)).toString('utf8').split('\n').filter(Boolean);
+    const payloads = [...new Set(lines.map((l) => JSON.parse(l) as { type: string; payload: string }).filter((o) => o.type === 'xss').map((o) => o.payload))];
+    // Only payloads that can execute something: a tag with a handler/script, or a script URL.
+    const executable = payloads.filter((p) => /<script|on[a-z]{3,}\s*=|javascript:/i.test(p));
+    const hits = executable.filter((p) => conf(p) >= 0.5).length;
+    expect(hits / executable.length).toBeGreaterThan(0.95);
+  });
+});

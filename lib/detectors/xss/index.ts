@@ -1,0 +1,182 @@
+/**
+ * Cross-site scripting: markup that runs script (HTML tokenizer + dangerous-construct rules), script
+ * URLs, JavaScript-context breakouts and client-side template (AngularJS/Vue) expressions.
+ *
+ * Views: URL-decoded + HTML-decoded + controls removed (what a browser sees after the server decodes the
+ * parameter); the same with JS escapes when the value has backslashes (values reflected into JSON or
+ * script strings); NFKC-folded when it has non-ASCII (`＜script＞`).
+ *
+ * Overlap with SSTI: `{{constructor.constructor('alert(1)')()}}` is reported here as `xss:csti:*`
+ * (it runs in the browser under AngularJS) AND by the SSTI detector (a template expression reaching
+ * constructors); both are true and the policy may block on either.
+ */
+import type { Detection, Detector, DetectorInput } from '../../types';
+import { analyzeJs, looksLikeScript } from './js-context';
+import { analyzeAttributeInjection, analyzeHtml, analyzeUtf7, scriptUrlScheme } from './rules';
+
+interface Match {
+  rule: string;
+  confidence: number;
+  start: number;
+  end: number;
+}
+
+/** Cheap gate on the raw value: every rule needs one of these characters (or an encoded form of one). */
+function mayHoldXss(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // < ( ` : & % \ { = and fullwidth/compatibility forms (non-ASCII is folded later)
+    if (c === 60 || c === 40 || c === 96 || c === 58 || c === 38 || c === 37 || c === 92 || c === 123 || c === 61 || c > 127) return true;
+  }
+  return false;
+}
+
+function pick(a: Match | null, b: Match | null): Match | null {
+  if (b === null) return a;
+  return a === null || b.confidence > a.confidence ? b : a;
+}
+
+/** AngularJS / Vue expressions that escape their sandbox or call a sink: client-side template injection. */
+function analyzeClientTemplate(s: string): Match | null {
+  let at = s.indexOf('{{');
+  let guard = 0;
+  while (at >= 0 && guard < 8) {
+    guard += 1;
+    const close = s.indexOf('}}', at + 2);
+    const body = s.slice(at + 2, close < 0 ? Math.min(s.length, at + 600) : close);
+    const lower = body.toLowerCase();
+    const end = close < 0 ? s.length : close + 2;
+    if (lower.includes('constructor') || lower.includes('$eval') || lower.includes('$on.') || lower.includes('__proto__') || lower.includes('$emit')) {
+      return { rule: 'xss:csti:constructor', confidence: 0.88, start: at, end };
+    }
+    const js = analyzeJs(body);
+    if (js !== null && js.rule.startsWith('js:sink:')) return { rule: `xss:csti:${js.rule.slice(8)}`, confidence: 0.8, start: at, end };
+    at = s.indexOf('{{', at + 2);
+  }
+  return null;
+}
+
+/** A whole value that is a script URL (reflected into href/src/location). */
+function analyzeUrlValue(s: string): Match | null {
+  const scheme = scriptUrlScheme(s.slice(0, 200));
+  if (scheme === null) return null;
+  const colon = s.indexOf(':');
+  const rest = s.slice(colon + 1);
+  if (scheme === 'data') {
+    const lower = s.slice(0, 60).toLowerCase();
+    const comma = s.indexOf(',');
+    const meta = lower.slice(0, comma < 0 ? 60 : comma);
+    if (meta.includes('text/html') || meta.includes('xhtml') || meta.includes('javascript')) {
+      return { rule: 'xss:url:data', confidence: 0.85, start: 0, end: s.length };
+    }
+    // An SVG image is a legitimate data URL (icons, placeholders); only script inside it counts.
+    if (meta.includes('svg') && !meta.includes('base64')) {
+      const inner = analyzeHtml(s.slice(comma + 1));
+      if (inner !== null && inner.confidence >= 0.8) return { rule: `xss:url:data-svg:${inner.rule}`, confidence: inner.confidence, start: 0, end: s.length };
+    }
+    return null;
+  }
+  // `javascript:void(0)` / `javascript:;` are the web's no-op links, sent back in analytics beacons.
+  const body = rest.replace(/[\s;]+/g, '').toLowerCase();
+  if (body === '' || body === 'void(0)' || body === 'void0' || /^[0-9.]*$/.test(body)) {
+    return { rule: `xss:url:${scheme}:noop`, confidence: 0.3, start: 0, end: s.length };
+  }
+  const script = looksLikeScript(rest);
+  return { rule: `xss:url:${scheme}`, confidence: script ? 0.92 : 0.72, start: 0, end: s.length };
+}
+
+function analyzeView(s: string): Match | null {
+  let best: Match | null = null;
+  if (s.indexOf('<') >= 0) best = pick(best, analyzeHtml(s));
+  if (best !== null && best.confidence >= 0.9) return best;
+  if (s.indexOf('=') >= 0) best = pick(best, analyzeAttributeInjection(s));
+  if (s.indexOf('+AD') >= 0) best = pick(best, analyzeUtf7(s));
+  if (s.indexOf(':') >= 0) best = pick(best, analyzeUrlValue(s));
+  if (s.indexOf('{{') >= 0) best = pick(best, analyzeClientTemplate(s));
+  if (best !== null && best.confidence >= 0.9) return best;
+  const js = analyzeJs(s);
+  if (js !== null) best = pick(best, { rule: `xss:${js.rule}`, confidence: js.confidence, start: js.start, end: js.end });
+  return best;
+}
+
+function hasControls(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || c === 127) return true;
+  }
+  return false;
+}
+
+/** More than 1 in 16 of the first 512 characters are C0 controls other than tab/CR/LF. */
+function looksBinary(s: string): boolean {
+  const n = Math.min(s.length, 512);
+  let controls = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 32 && c !== 9 && c !== 10 && c !== 13) controls += 1;
+  }
+  return n >= 32 && controls * 16 > n;
+}
+
+/** `\xHH`, `\uHHHH`, `\OOO`: escapes that hide markup from the first view. */
+function hasJsEscapes(s: string): boolean {
+  let at = s.indexOf('\\');
+  while (at >= 0) {
+    const c = s[at + 1];
+    if (c === 'x' || c === 'u' || (c >= '0' && c <= '7')) return true;
+    at = s.indexOf('\\', at + 1);
+  }
+  return false;
+}
+
+/** Fullwidth and small-form variants (`＜`, `﹤`, `＂`) that NFKC folds to markup characters. */
+function hasCompatibilityForms(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 0xff00 && c <= 0xffef) || (c >= 0xfe50 && c <= 0xfe6f) || c === 0x2039 || c === 0x203a) return true;
+  }
+  return false;
+}
+
+export const xssDetector: Detector = {
+  type: 'xss',
+  detect(input: DetectorInput): Detection | null {
+    const raw = input.point.value;
+    if (raw.length < 4 || !mayHoldXss(raw)) return null;
+    // Form feed and friends separate attributes (`<x%0Conload=…>`), so the first view keeps controls;
+    // a view without them catches `<scr\0ipt>`-style splitting aimed at filters. Binary-looking values
+    // (images, protobuf, compressed bodies) get that one view only: they are not rendered as HTML, and
+    // every extra view costs a full pass.
+    const view = input.decode('url', 'html');
+    if (looksBinary(view)) {
+      const bare = input.decode('url', 'html', 'nulls');
+      return toDetection(input.point.isKey, analyzeView(bare), bare);
+    }
+    let best = analyzeView(view);
+    let shown = view;
+    const consider = (candidate: string): void => {
+      const m = analyzeView(candidate);
+      if (m !== null && (best === null || m.confidence > best.confidence)) {
+        best = m;
+        shown = candidate;
+      }
+    };
+    if ((best === null || best.confidence < 0.9) && hasControls(view)) consider(input.decode('url', 'html', 'nulls'));
+    if ((best === null || best.confidence < 0.9) && hasJsEscapes(view)) consider(input.decode('url', 'js', 'html'));
+    if ((best === null || best.confidence < 0.9) && hasCompatibilityForms(view)) consider(input.decode('url', 'html', 'unicode'));
+    return toDetection(input.point.isKey, best, shown);
+  },
+};
+
+function toDetection(isKey: boolean, best: Match | null, shown: string): Detection | null {
+  if (best === null) return null;
+  // Keys (parameter names, JSON keys) are reflected less often and are never markup by design.
+  const confidence = isKey ? best.confidence * 0.9 : best.confidence;
+  return {
+    type: 'xss',
+    confidence: Math.round(confidence * 100) / 100,
+    detail: best.rule,
+    excerpt: shown.slice(best.start, Math.min(best.end, best.start + 200)),
+  };
+}
+

@@ -1,0 +1,341 @@
+/**
+ * Dangerous-construct rules over HTML tokens: which tags, attributes and URLs make an injected fragment
+ * run script (or take over the page: base/form/meta refresh/link import).
+ */
+import { htmlDecode } from '../../decoders/html';
+import { isTag, tokenizeHtml, type HtmlAttribute, type HtmlTagToken, type HtmlToken } from './html-tokenizer';
+import { looksLikeScript } from './js-context';
+
+export interface XssRuleMatch {
+  rule: string;
+  confidence: number;
+  start: number;
+  end: number;
+}
+
+/**
+ * Event-handler attribute names browsers implement (HTML, SVG, legacy IE). Anything else shaped
+ * `on[a-z]+` still counts, a little lower: new handlers appear every year.
+ */
+const EVENT_HANDLERS = new Set(
+  (
+    'abort activate afterprint afterscriptexecute afterupdate animationcancel animationend animationiteration ' +
+    'animationstart auxclick beforeactivate beforecopy beforecut beforedeactivate beforeeditfocus beforeinput ' +
+    'beforepaste beforeprint beforescriptexecute beforetoggle beforeunload beforeupdate begin blur bounce ' +
+    'cancel canplay canplaythrough cellchange change click close contextmenu controlselect copy cuechange cut ' +
+    'dataavailable datasetchanged datasetcomplete dblclick deactivate drag dragdrop dragend dragenter dragexit ' +
+    'dragleave dragover dragstart drop durationchange emptied end ended error errorupdate filterchange finish ' +
+    'focus focusin focusout formdata fullscreenchange fullscreenerror gesturechange gestureend gesturestart ' +
+    'hashchange help input invalid keydown keypress keyup layoutcomplete load loadeddata loadedmetadata loadend ' +
+    'loadstart losecapture message messageerror mousedown mouseenter mouseleave mousemove mouseout mouseover ' +
+    'mouseup mousewheel move moveend movestart offline online outofsync pagehide pageshow paste pause play ' +
+    'playing pointercancel pointerdown pointerenter pointerleave pointermove pointerout pointerover ' +
+    'pointerrawupdate pointerup popstate progress propertychange ratechange readystatechange repeat reset ' +
+    'resize resizeend resizestart resume reverse rowdelete rowenter rowexit rowinserted rowsdelete rowsinserted ' +
+    'scroll scrollend search securitypolicyviolation seek seeked seeking select selectionchange selectstart ' +
+    'show sort stalled start stop storage submit suspend synchronize syncrestored timeerror timeupdate toggle ' +
+    'touchcancel touchend touchmove touchstart transitioncancel transitionend transitionrun transitionstart ' +
+    'unhandledrejection unload urlflip visibilitychange volumechange waiting webkitanimationend ' +
+    'webkitanimationiteration webkitanimationstart webkitmouseforcechanged webkitmouseforcedown ' +
+    'webkitmouseforceup webkitmouseforcewillbegin webkitplaybacktargetavailabilitychanged ' +
+    'webkittransitionend webkitwillrevealbottom wheel zoom'
+  ).split(' '),
+);
+
+/** Tags that run or load script, or re-point the page, merely by being there. */
+const SCRIPT_TAGS: Readonly<Record<string, number>> = {
+  script: 0.93,
+  iframe: 0.8,
+  frame: 0.75,
+  frameset: 0.7,
+  object: 0.8,
+  embed: 0.8,
+  applet: 0.8,
+  svg: 0.45,
+  math: 0.45,
+  style: 0.6,
+  base: 0.8,
+  xml: 0.45,
+  import: 0.7,
+  isindex: 0.75,
+  vmlframe: 0.8,
+  xss: 0.7,
+  portal: 0.75,
+  template: 0.55,
+  noscript: 0.55,
+  plaintext: 0.6,
+  xmp: 0.55,
+  listing: 0.5,
+  marquee: 0.55,
+  'event-source': 0.7,
+  layer: 0.7,
+  ilayer: 0.7,
+  bgsound: 0.6,
+  handler: 0.7,
+  'svg:svg': 0.45,
+};
+
+/** Attributes whose value is fetched or navigated to as a URL. */
+const URL_ATTRIBUTES = new Set([
+  'href', 'src', 'action', 'formaction', 'data', 'xlink:href', 'background', 'poster', 'dynsrc', 'lowsrc',
+  'code', 'codebase', 'archive', 'cite', 'longdesc', 'usemap', 'profile', 'manifest', 'ping', 'icon',
+  'to', 'from', 'values', 'by', 'folder', 'datasrc', 'xml:base', 'ev:handler', 'handler', 'content',
+]);
+
+/** A URL scheme that runs script when navigated to or loaded. */
+export function scriptUrlScheme(raw: string): string | null {
+  // Browsers drop leading C0 controls/space and ASCII tab/newline anywhere in a URL; entities are decoded
+  // in attribute values; CSS-ish escapes and comments are other filters' problems.
+  // Leading junk that is not a letter (spaces of every kind, mojibake of them, quotes) is skipped too:
+  // filters and old parsers disagree on it, and no legitimate URL starts that way.
+  const head = raw.slice(0, 240);
+  if (!/script|data|mocha|mhtml|&/i.test(head)) return null;
+  const decoded = htmlDecode(head);
+  let s = '';
+  let leading = true;
+  for (let i = 0; i < decoded.length && s.length < 40 && i < 80; i++) {
+    const c = decoded.charCodeAt(i);
+    if (c <= 32 || c === 0x7f || (c >= 0x80 && c <= 0xa0) || c === 0x2028 || c === 0x2029 || (c >= 0x2000 && c <= 0x200b) || c === 0x205f || c === 0x3000 || c === 0xfeff || c === 0xfffe || c === 0xfffd) continue;
+    const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+    if (leading && !letter) {
+      if (i > 12) return null;
+      continue;
+    }
+    leading = false;
+    s += decoded[i].toLowerCase();
+  }
+  // Old IE `feed:`/`view-source:` wrappers around a script URL.
+  for (const wrapper of ['feed:', 'view-source:', 'jar:', 'pcast:']) if (s.startsWith(wrapper)) s = s.slice(wrapper.length);
+  if (s.startsWith('javascript:')) return 'javascript';
+  if (s.startsWith('vbscript:')) return 'vbscript';
+  if (s.startsWith('livescript:') || s.startsWith('mocha:')) return 'livescript';
+  if (s.startsWith('data:')) {
+    const meta = s.slice(5, 40);
+    if (meta.startsWith('text/html') || meta.startsWith('image/svg') || meta.startsWith('application/xhtml') || meta.startsWith('text/xml') || meta.startsWith('application/x-shockwave') || meta.startsWith('text/javascript') || meta.startsWith('application/javascript') || meta.startsWith('text/j') || meta.startsWith(',')) return 'data';
+  }
+  if (s.startsWith('mhtml:')) return 'mhtml';
+  return null;
+}
+
+function handlerName(attrName: string): { name: string; known: boolean } | null {
+  // `onload!#$%&()…` and `on\x0bload` still start with the handler: take the leading letters.
+  if (!attrName.startsWith('on') && !attrName.includes(':on')) return null;
+  const base = attrName.includes(':on') ? attrName.slice(attrName.indexOf(':on') + 1) : attrName;
+  let k = 2;
+  while (k < base.length && base.charCodeAt(k) >= 97 && base.charCodeAt(k) <= 122) k += 1;
+  const name = base.slice(2, k);
+  if (name.length < 3) return null;
+  return { name, known: EVENT_HANDLERS.has(name) };
+}
+
+/** CSS as the style parser reads it: comments dropped, `\HHHHHH ` escapes decoded, `\x` → `x`. */
+export function cssNormalize(value: string): string {
+  let out = '';
+  const n = value.length;
+  let i = 0;
+  while (i < n) {
+    const c = value[i];
+    if (c === '/' && value[i + 1] === '*') {
+      const close = value.indexOf('*/', i + 2);
+      i = close < 0 ? n : close + 2;
+      continue;
+    }
+    if (c === '\\') {
+      let j = i + 1;
+      let cp = 0;
+      while (j < n && j - i <= 6 && /[0-9a-fA-F]/.test(value[j])) {
+        cp = cp * 16 + parseInt(value[j], 16);
+        j += 1;
+      }
+      if (j > i + 1) {
+        out += cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : '';
+        if (value[j] === ' ' || value[j] === '\t' || value[j] === '\n') j += 1;
+        i = j;
+        continue;
+      }
+      i += 1;
+      continue;
+    }
+    out += c;
+    i += 1;
+  }
+  return out;
+}
+
+function styleIsDangerous(value: string): string | null {
+  const v = cssNormalize(htmlDecode(value)).toLowerCase().replace(/[\s\u0000-\u001f\u00a0\u2000-\u200b\u3000]+/g, '');
+  if (v.includes('expression(')) return 'expression';
+  if (v.includes('-moz-binding')) return 'moz-binding';
+  if (v.includes('behavior:') || v.includes('behaviour:')) return 'behavior';
+  if (v.includes('javascript:') || v.includes('vbscript:')) return 'script-url';
+  if (v.includes('@import')) return 'import';
+  return null;
+}
+
+function pick(best: XssRuleMatch | null, m: XssRuleMatch | null): XssRuleMatch | null {
+  if (m === null) return best;
+  return best === null || m.confidence > best.confidence ? m : best;
+}
+
+function attrRule(tag: HtmlTagToken, attr: HtmlAttribute, next: HtmlAttribute | undefined, depth: number): XssRuleMatch | null {
+  const span = { start: tag.start, end: tag.end };
+  const handler = handlerName(attr.name);
+  if (handler !== null) {
+    // `onerror/=alert(0)`: the value lands in a following attribute named `=…`.
+    let value = attr.value;
+    if (value === null && next !== undefined && next.name.startsWith('=')) value = next.name.slice(1);
+    const script = value !== null && value.length > 0 && looksLikeScript(htmlDecode(value));
+    const base = handler.known ? 0.86 : 0.7;
+    const confidence = script ? base + 0.09 : value !== null ? base : handler.known ? 0.7 : 0.5;
+    return { rule: `xss:handler:${handler.name}${script ? '+script' : ''}`, confidence, ...span };
+  }
+  if (attr.value === null) return null;
+  if (attr.value.indexOf('<') >= 0 && depth < 2 && attr.name !== 'srcdoc' && attr.value.length <= 2048) {
+    // Markup inside an attribute value (`href="x?q=<script>…"`) is live wherever the value is re-reflected.
+    const inner = analyzeHtml(htmlDecode(attr.value), depth + 1);
+    if (inner !== null && inner.confidence >= 0.7) return { rule: `${inner.rule}~attr`, confidence: inner.confidence - 0.05, ...span };
+  }
+  if (attr.name === 'srcdoc') {
+    const inner = depth < 2 ? analyzeHtml(htmlDecode(attr.value), depth + 1) : null;
+    return { rule: 'xss:attr:srcdoc', confidence: inner !== null ? Math.max(0.9, inner.confidence) : 0.7, ...span };
+  }
+  if (attr.name === 'style') {
+    const style = styleIsDangerous(attr.value);
+    if (style !== null) return { rule: `xss:style:${style}`, confidence: style === 'import' ? 0.6 : 0.88, ...span };
+    return null;
+  }
+  if (URL_ATTRIBUTES.has(attr.name) || attr.name.endsWith(':href')) {
+    let value = attr.value;
+    // `<meta http-equiv=refresh content="0;url=javascript:…">`
+    if (attr.name === 'content') {
+      const at = value.toLowerCase().indexOf('url=');
+      if (at < 0) return null;
+      value = value.slice(at + 4);
+    }
+    const scheme = scriptUrlScheme(value);
+    if (scheme !== null) return { rule: `xss:url:${scheme}:${attr.name}`, confidence: tag.name === 'a' && !tag.closed ? 0.85 : 0.92, ...span };
+  }
+  return null;
+}
+
+function tagRule(tag: HtmlTagToken, depth: number): XssRuleMatch | null {
+  let best: XssRuleMatch | null = null;
+  const span = { start: tag.start, end: tag.end };
+  const name = tag.name;
+  for (let k = 0; k < tag.attrs.length; k++) best = pick(best, attrRule(tag, tag.attrs[k], tag.attrs[k + 1], depth));
+  if (tag.kind === 'end') {
+    if (name === 'script' || name === 'style' || name === 'title' || name === 'textarea' || name === 'noscript' || name === 'xmp' || name === 'iframe') {
+      // Closing a raw-text element is how a value escapes a script/style block into markup.
+      return pick(best, { rule: `xss:close:${name}`, confidence: name === 'script' ? 0.75 : 0.55, ...span });
+    }
+    return best;
+  }
+  const tagScore = SCRIPT_TAGS[name];
+  if (tagScore !== undefined) {
+    let c = tagScore;
+    if (name === 'script' && !tag.closed) c = 0.85;
+    else if (!tag.closed && c > 0.6) c -= 0.1;
+    best = pick(best, { rule: `xss:tag:${name}`, confidence: c, ...span });
+  }
+  const attr = (n: string): string | null => {
+    for (const a of tag.attrs) if (a.name === n) return a.value ?? '';
+    return null;
+  };
+  if (name === 'meta') {
+    const equiv = (attr('http-equiv') ?? '').toLowerCase();
+    if (equiv === 'refresh' || equiv === 'set-cookie' || equiv === 'link' || equiv === 'content-security-policy') {
+      best = pick(best, { rule: `xss:meta:${equiv}`, confidence: 0.85, ...span });
+    } else if (/utf-?7|imap/i.test(`${attr('charset') ?? ''} ${attr('content') ?? ''}`)) {
+      best = pick(best, { rule: 'xss:meta:charset', confidence: 0.8, ...span });
+    }
+  } else if (name === 'link') {
+    const rel = (attr('rel') ?? '').toLowerCase();
+    if (rel.includes('import') || rel.includes('stylesheet') || rel.includes('preload') || rel.includes('modulepreload')) {
+      best = pick(best, { rule: `xss:link:${rel.split(/\s+/)[0]}`, confidence: rel.includes('import') ? 0.85 : 0.6, ...span });
+    }
+  } else if (name === 'form' && attr('action') !== null) {
+    best = pick(best, { rule: 'xss:form:action', confidence: 0.6, ...span });
+  } else if ((name === 'button' || name === 'input') && attr('formaction') !== null) {
+    best = pick(best, { rule: 'xss:formaction', confidence: 0.65, ...span });
+  } else if (/(^|:)(animate|set)$/.test(name) && /^(on|xlink:href|href|innerhtml|outerhtml)/.test((attr('attributename') ?? '').toLowerCase())) {
+    best = pick(best, { rule: 'xss:svg:animate', confidence: 0.85, ...span });
+  }
+  if (name === 'xml' && attr('src') !== null) best = pick(best, { rule: 'xss:xml:src', confidence: 0.65, ...span });
+  if (attr('datasrc') !== null && (attr('dataformatas') ?? '').toLowerCase() === 'html') {
+    best = pick(best, { rule: 'xss:databinding', confidence: 0.65, ...span });
+  }
+  return best;
+}
+
+/**
+ * Finds the most dangerous construct in `s` read as HTML. Comments are read again as HTML (lower):
+ * conditional comments and filters that mis-parse `--!>` hand their contents to some parsers.
+ */
+export function analyzeHtml(s: string, depth = 0): XssRuleMatch | null {
+  if (s.indexOf('<') < 0) return null;
+  const tokens: HtmlToken[] = tokenizeHtml(s);
+  let best: XssRuleMatch | null = null;
+  for (const t of tokens) {
+    if (isTag(t)) {
+      best = pick(best, tagRule(t, depth));
+    } else if (t.kind === 'bogus' && /^(import|xml:namespace)\b/i.test(t.text) && /implementation\s*=/i.test(t.text)) {
+      // IE `<?import namespace=… implementation="x.htc">` loads a behaviour (script).
+      best = pick(best, { rule: 'xss:import:htc', confidence: 0.8, start: t.start, end: t.end });
+    } else if ((t.kind === 'comment' || t.kind === 'bogus' || t.kind === 'cdata') && depth < 2 && t.text.length <= 2048 && t.text.indexOf('<') >= 0) {
+      const inner = analyzeHtml(t.text, depth + 1);
+      if (inner !== null) best = pick(best, { ...inner, rule: `${inner.rule}~${t.kind}`, confidence: inner.confidence - 0.05, start: t.start, end: t.end });
+    }
+    if (best !== null && best.confidence >= 0.95) break;
+  }
+  return best;
+}
+
+/**
+ * Attribute injection without a new tag: the value closes the attribute it is reflected into and adds
+ * a handler (`" onmouseover=prompt(1) x="`, `' autofocus onfocus=alert(1)//`). Needs a separator
+ * (space, quote, slash) before `on…=`, so query strings like `a=1&onboarding=true` do not qualify.
+ */
+export function analyzeAttributeInjection(s: string): XssRuleMatch | null {
+  const lower = s.toLowerCase();
+  let at = lower.indexOf('on');
+  let best: XssRuleMatch | null = null;
+  let guard = 0;
+  while (at >= 0 && guard < 64) {
+    guard += 1;
+    const before = at === 0 ? '' : lower[at - 1];
+    if (at > 0 && (before === ' ' || before === '\t' || before === '\n' || before === '\r' || before === '\f' || before === '"' || before === "'" || before === '/' || before === '`')) {
+      let k = at + 2;
+      while (k < lower.length && lower.charCodeAt(k) >= 97 && lower.charCodeAt(k) <= 122) k += 1;
+      const name = lower.slice(at + 2, k);
+      let j = k;
+      while (j < lower.length && (lower[j] === ' ' || lower[j] === '\t' || lower[j] === '\n' || lower[j] === '\r' || lower[j] === '\f')) j += 1;
+      if (name.length >= 3 && lower[j] === '=' && lower[j + 1] !== '=') {
+        let v = s.slice(j + 1).replace(/^[\s]+/, '');
+        const q = v[0];
+        if (q === '"' || q === "'" || q === '`') {
+          const close = v.indexOf(q, 1);
+          v = v.slice(1, close < 0 ? v.length : close);
+        } else {
+          const sp = v.search(/[\s>]/);
+          v = sp < 0 ? v : v.slice(0, sp);
+        }
+        const known = EVENT_HANDLERS.has(name);
+        const script = v.length > 0 && looksLikeScript(htmlDecode(v));
+        const confidence = known ? (script ? 0.88 : 0.45) : script ? 0.7 : 0;
+        if (confidence > 0) best = pick(best, { rule: `xss:attr-injection:${name}${script ? '+script' : ''}`, confidence, start: Math.max(0, at - 1), end: Math.min(s.length, j + 1 + v.length + 2) });
+        if (best !== null && best.confidence >= 0.88) return best;
+      }
+    }
+    at = lower.indexOf('on', at + 2);
+  }
+  return best;
+}
+
+/** UTF-7 markup (`+ADw-script+AD4-`): old IE sniffed it; some back ends still decode it. */
+export function analyzeUtf7(s: string): XssRuleMatch | null {
+  const at = s.indexOf('+ADw-');
+  if (at < 0) return null;
+  const after = s.slice(at + 5, at + 20).toLowerCase();
+  if (/^\/?(script|img|svg|iframe|body|a |a\+)/.test(after)) return { rule: 'xss:utf7', confidence: 0.8, start: at, end: Math.min(s.length, at + 40) };
+  return null;
+}
