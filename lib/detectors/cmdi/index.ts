@@ -1,0 +1,138 @@
+import type { Detection, Detector, DetectorInput } from '../../types';
+import { isCommandName } from './commands';
+import { analyzeCode } from './code-injection';
+import { analyzeShell, type CmdFinding } from './grammar';
+
+/**
+ * OS command injection (Unix sh and Windows cmd/PowerShell) and the code-execution calls that command
+ * injection lists carry (PHP/Python/Node/Java, SSI). Shell tokenizer + command grammar, see grammar.ts.
+ */
+
+/** Characters without which a value can neither chain, substitute nor call anything. */
+function hasShellChar(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // ; | & ` $ ( newline CR < { ^ % \\
+    if (c === 59 || c === 124 || c === 38 || c === 96 || c === 36 || c === 40 || c === 10 || c === 13 || c === 60 || c === 123 || c === 94 || c === 37 || c === 92) return true;
+  }
+  return false;
+}
+
+function firstWord(s: string): string {
+  let b = 0;
+  while (b < s.length && (s[b] === ' ' || s[b] === '\t' || s[b] === "'" || s[b] === '"')) b += 1;
+  let e = b;
+  while (e < s.length && e - b <= 40 && s[e] !== ' ' && s[e] !== '\t') e += 1;
+  return s.slice(b, e);
+}
+
+const MAX_LEN = 4096;
+
+function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45 || c === 94;
+}
+
+/**
+ * The cheap part of the grammar: is there any command position (value start, or after an operator)
+ * whose next word is a known command or is spelled in a way only an evasion would spell it (quotes,
+ * escapes, braces, variables, a path)? Values without one skip the tokenizer altogether.
+ */
+function candidates(v: string): number[] {
+  const found: number[] = [];
+  if (isCommandName(firstWord(v))) found.push(0);
+  const n = v.length;
+  for (let i = 0; i < n; i++) {
+    const c = v.charCodeAt(i);
+    // ; | & newline CR backtick ( and $(
+    if (!(c === 59 || c === 124 || c === 38 || c === 10 || c === 13 || c === 96 || c === 40)) continue;
+    let j = i + 1;
+    while (j < n && j - i < 8) {
+      const d = v.charCodeAt(j);
+      if (d === 32 || d === 9 || d === 124 || d === 38 || d === 10 || d === 13 || d === 40 || d === 96) j += 1;
+      else break;
+    }
+    if (j >= n) continue;
+    const d = v.charCodeAt(j);
+    // ' " \ { $ / ^ %
+    let hit = d === 39 || d === 34 || d === 92 || d === 123 || d === 36 || d === 47 || d === 94 || d === 37;
+    if (!hit) {
+      let e = j;
+      while (e < n && e - j <= 32 && isWordChar(v.charCodeAt(e))) e += 1;
+      // a word cut short by a quote, an escape or an expansion is spelled to dodge filters (`c'a't`, `w$@hoami`)
+      const cut = e < n ? v.charCodeAt(e) : 0;
+      hit = e > j && (isCommandName(v.slice(j, e)) || cut === 39 || cut === 34 || cut === 92 || cut === 36);
+    }
+    if (hit) {
+      found.push(i);
+      if (found.length >= MAX_WINDOWS) break;
+    }
+    i = j - 1;
+  }
+  return found;
+}
+
+const MAX_WINDOWS = 8;
+/** Values up to this length are tokenized whole; longer ones only around their command positions. */
+const WHOLE = 512;
+
+function analyzeAround(v: string, at: readonly number[]): CmdFinding | null {
+  if (at.length === 0) return null;
+  if (v.length <= WHOLE) return analyzeShell(v);
+  let best: CmdFinding | null = null;
+  let covered = -1;
+  for (const pos of at) {
+    if (pos < covered) continue;
+    const from = Math.max(0, pos - 48);
+    const to = Math.min(v.length, pos + 256);
+    covered = to - 64;
+    const f = analyzeShell(v.slice(from, to));
+    if (f !== null && (best === null || f.confidence > best.confidence)) best = { ...f, start: f.start + from };
+  }
+  return best;
+}
+
+/** Drops ANSI escape sequences (`ESC [ 2 A`): payloads hide commands from log viewers with them. */
+function stripTerminalEscapes(s: string): string {
+  if (s.indexOf('\x1b') < 0) return s;
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '\x1b' && s[i + 1] === '[') {
+      let j = i + 2;
+      while (j < s.length && j - i < 12 && ((s[j] >= '0' && s[j] <= '9') || s[j] === ';')) j += 1;
+      i = j; // skips the final letter too
+      continue;
+    }
+    out += s[i];
+  }
+  return out;
+}
+
+export const cmdiDetector: Detector = {
+  type: 'cmdi',
+  detect(input: DetectorInput): Detection | null {
+    const { point } = input;
+    const raw = point.value;
+    if (raw.length < 2 || point.isKey) return null;
+    if (!hasShellChar(raw) && !isCommandName(firstWord(raw))) return null;
+    const views: string[] = [raw.indexOf('%') >= 0 ? input.decode('url') : raw];
+    if (views[0].indexOf('&') >= 0 && views[0].indexOf(';') >= 0) views.push(input.decode('url', 'html'));
+    if (views[0].indexOf('\\') >= 0) views.push(stripTerminalEscapes(input.decode('url', 'js')));
+    let best: Detection | null = null;
+    for (const view of views) {
+      const v = view.length > MAX_LEN ? view.slice(0, MAX_LEN) : view;
+      const shell = analyzeAround(v, candidates(v));
+      const code = v.indexOf('(') >= 0 || v.indexOf('<') >= 0 ? analyzeCode(v.toLowerCase()) : null;
+      for (const f of [shell, code]) {
+        if (f === null) continue;
+        let confidence = f.confidence;
+        // prose in a body (a comment, a message) holds '&', ';' and '|' for other reasons
+        if (point.source === 'body' && v.split(' ').length > 12) confidence *= 0.85;
+        if (point.source === 'header' && (point.name === 'user-agent' || point.name === 'referer')) confidence *= 0.9;
+        if (best === null || confidence > best.confidence) {
+          best = { type: 'cmdi', confidence: Math.round(confidence * 100) / 100, detail: f.detail, excerpt: v.slice(f.start, f.start + 200) };
+        }
+      }
+    }
+    return best;
+  },
+};
