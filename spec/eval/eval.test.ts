@@ -1,0 +1,62 @@
+import { parseRequest } from '../../lib/parsers/request';
+import { mergeLimits } from '../../lib/limits';
+import { generateBenignApi, BENIGN_CATEGORIES } from '../corpus/benign-api';
+import { noiseReason } from '../corpus/dev-attacks';
+import { generatedAttacks } from '../corpus/generated-attacks';
+import { encodePayload, encodingsFor, placementsFor, placeValue, PLACEMENTS } from '../corpus/placements';
+
+const LIMITS = mergeLimits({ timeBudgetMs: 10_000 });
+
+describe('eval corpus plumbing', () => {
+  it.each(PLACEMENTS.filter((p) => p !== 'xml_body'))('placement %s delivers the value to a point', (placement) => {
+    const marker = "MARKER' <x> ${y} ../z";
+    const r = parseRequest(placeValue(marker, placement, 'sqli'), LIMITS);
+    const hit = r.points.filter((p) => p.value.includes('MARKER'));
+    expect(hit.length).toBeGreaterThan(0);
+    expect(r.limits.filter((l) => l.kind === 'parse_error')).toEqual([]);
+  });
+
+  it('xml_body delivers the document, DOCTYPE as its own point', () => {
+    const r = parseRequest(placeValue('<!DOCTYPE a [<!ENTITY e SYSTEM "file:///etc/passwd">]><a>&e;</a>', 'xml_body', 'xxe'), LIMITS);
+    expect(r.points.map((p) => p.path)).toContain('body.xml.!doctype');
+  });
+
+  it('every encoding decodes back to the payload with the matching decoder', () => {
+    const p = "<svg onload=alert('x')>";
+    expect(decodeURIComponent(encodePayload(p, 'url'))).toBe(p);
+    expect(decodeURIComponent(decodeURIComponent(encodePayload(p, 'double_url')))).toBe(p);
+    expect(Buffer.from(encodePayload(p, 'base64'), 'base64').toString()).toBe(p);
+    expect(JSON.parse(`"${encodePayload(p, 'js_unicode')}"`)).toBe(p);
+    expect(encodePayload(p, 'html')).toBe('<svg onload=alert&#40;&#39;x&#39;&#41;>');
+    expect(encodingsFor('scanner')).toEqual(['plain']);
+    expect(placementsFor('scanner')).toEqual(['header']);
+  });
+
+  it('noise filter drops labels, fragments and plain XML but keeps attacks', () => {
+    expect(noiseReason('ldapi', 'commonName')).toBe('label');
+    expect(noiseReason('rce', '|| ')).toBe('fragment');
+    expect(noiseReason('rce', 'whoami')).toBe('label');
+    expect(noiseReason('lfi', '..2f..2fetc2fpasswd')).toBe('mangled');
+    expect(noiseReason('xxe', '<?xml version="1.0"?><a>b</a>')).toBe('non-xxe');
+    expect(noiseReason('sqli', "' or 1=1--")).toBeNull();
+    expect(noiseReason('rce', ';id')).toBeNull();
+    expect(noiseReason('open_redirect', '//evil.example')).toBeNull();
+  });
+
+  it('generated corpora are deterministic and cover every category', () => {
+    const a = generateBenignApi(40, 1);
+    const b = generateBenignApi(40, 1);
+    expect(a.map((x) => x.request.body?.toString() ?? x.request.query)).toEqual(b.map((x) => x.request.body?.toString() ?? x.request.query));
+    expect(new Set(a.map((x) => x.label))).toEqual(new Set(BENIGN_CATEGORIES));
+    const types = new Set(generatedAttacks().map((c) => c.type));
+    for (const t of ['nosqli', 'ldapi', 'ssti', 'xxe', 'log4shell', 'shellshock', 'ssrf', 'crlf', 'cmdi', 'scanner']) expect(types.has(t as never)).toBe(true);
+  });
+
+  it('generated benign requests parse without errors', () => {
+    for (const { request, label } of generateBenignApi(BENIGN_CATEGORIES.length * 3, 5)) {
+      const r = parseRequest(request, LIMITS);
+      expect({ label, errors: r.parse.errors }).toEqual({ label, errors: [] });
+      expect(r.points.length).toBeGreaterThan(0);
+    }
+  });
+});
