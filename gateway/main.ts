@@ -12,6 +12,7 @@
  *   KONG_NGINX_WORKER_PROCESSES (2), KONG_PLUGINS_DIR (dist/kong-plugins), COLLECTOR_LISTEN (127.0.0.1:8090),
  *   COLLECTOR_NODE_TOKENS, DEMO_UPSTREAM_PORT (9000), DEMO_UPSTREAM_GRPC_PORT (9001), GATEWAY_NO_DEMO / GATEWAY_NO_COLLECTOR.
  */
+import { installHostAliases, parseAliases } from './compose-hosts';
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
@@ -240,7 +241,28 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<RunningGa
   }
 }
 
+/**
+ * `npm start` runs kong.yaml as written for docker-compose: the compose service names resolve to 127.0.0.1
+ * (compose-hosts.ts, here and in the pluginservers through a --require preload), and the env vars that
+ * compose gives Kong get local development defaults when unset.
+ */
+function localDefaults(): void {
+  const env = process.env;
+  env.API_SHIELD_COLLECTOR_TOKEN ??= DEV_NODE_TOKENS.split(':')[1];
+  env.API_SHIELD_KEY_PEPPER ??= 'local-dev-pepper-change-me';
+  env.API_SHIELD_REDIS_HOST ??= '127.0.0.1';
+  const aliases = parseAliases(env.API_SHIELD_HOST_ALIASES);
+  if (aliases.length > 0) {
+    installHostAliases(aliases);
+    const preload = path.join(__dirname, 'compose-hosts-preload.js');
+    if (fs.existsSync(preload) && !(env.NODE_OPTIONS ?? '').includes(preload)) {
+      env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ''} --require ${preload}`.trim();
+    }
+  }
+}
+
 async function main(): Promise<void> {
+  localDefaults();
   const gw = await startGateway();
   const out = (s: string) => process.stdout.write(`${s}\n`);
   out('kong-api-shield local gateway');
