@@ -17,7 +17,8 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const dist = path.join(root, 'dist');
 const ASSET_DIRS = ['lib', 'plugins', 'gateway', 'collector', 'contracts', 'spec', 'bench'];
-const ASSET_EXT = new Set(['.html', '.css', '.proto', '.sql', '.json', '.yaml', '.yml', '.svg', '.txt']);
+// .js: plain browser scripts (the dashboard) and fixture plugins are sources too; tsc output never collides with them
+const ASSET_EXT = new Set(['.html', '.css', '.js', '.proto', '.sql', '.json', '.yaml', '.yml', '.svg', '.txt']);
 
 function run() {
   const tsc = require.resolve('typescript/bin/tsc');

@@ -1,0 +1,58 @@
+-- Events as received from the plugins. Times are epoch milliseconds (BIGINT) to match the SQLite backend.
+CREATE TABLE events (
+  id             TEXT PRIMARY KEY,
+  node_id        TEXT NOT NULL,
+  time           BIGINT NOT NULL,
+  received_at    BIGINT NOT NULL,
+  kind           TEXT NOT NULL,
+  plugin         TEXT NOT NULL,
+  application_id TEXT,
+  request_id     TEXT NOT NULL,
+  route_id       TEXT,
+  service_id     TEXT,
+  consumer_id    TEXT,
+  client_ip      TEXT NOT NULL,
+  host           TEXT,
+  method         TEXT NOT NULL,
+  path           TEXT NOT NULL,
+  attack_types   JSONB NOT NULL,
+  types          TEXT NOT NULL,  -- ',sqli,xss,' (the kind when no attack type): cheap exact type filter
+  action         TEXT NOT NULL,
+  mode           TEXT,
+  status         INTEGER,
+  rule           TEXT,
+  findings       JSONB NOT NULL,
+  extra          JSONB
+);
+-- Covering indexes for the dashboard's range aggregates (index-only scans), then drill-downs.
+CREATE INDEX events_time_stats ON events (time, action, kind, client_ip);
+CREATE INDEX events_time_route ON events (time, route_id, path, action);
+CREATE INDEX events_ip_time ON events (client_ip, time);
+CREATE INDEX events_path_time ON events (path, time);
+CREATE INDEX events_route_time ON events (route_id, time);
+
+CREATE TABLE event_types (
+  event_id TEXT NOT NULL,
+  time     BIGINT NOT NULL,
+  type     TEXT NOT NULL
+);
+CREATE INDEX event_types_time_type ON event_types (time, type);
+
+CREATE TABLE nodes (
+  node_id         TEXT PRIMARY KEY,
+  last_seen       BIGINT NOT NULL,
+  dropped         JSONB NOT NULL DEFAULT '{}',
+  events_accepted BIGINT NOT NULL DEFAULT 0,
+  batches         BIGINT NOT NULL DEFAULT 0
+);
+
+CREATE TABLE ip_lists (
+  id         BIGSERIAL PRIMARY KEY,
+  cidr       TEXT NOT NULL,
+  list       TEXT NOT NULL CHECK (list IN ('deny', 'grey', 'allow')),
+  reason     TEXT,
+  expires_at BIGINT,
+  created_at BIGINT NOT NULL,
+  UNIQUE (list, cidr)
+);
+CREATE INDEX ip_lists_expires ON ip_lists (expires_at);
