@@ -126,11 +126,13 @@ export class ApiWafHandler {
     // for a body larger than the cap would be a Lua error (HTTP 500), so an oversize body is not read at all
     // and is reported as a limit event instead (the policy decides).
     let body: Uint8Array | null = null;
-    const contentLength = Number(firstHeader(headers, 'content-length') ?? '0');
-    const chunked = (firstHeader(headers, 'transfer-encoding') ?? '').toLowerCase().includes('chunked');
+    const lengthHeader = firstHeader(headers, 'content-length');
+    const contentLength = Number(lengthHeader ?? '0');
+    // HTTP/2 (gRPC) and chunked requests announce a body without a length: a content type is the sign.
+    const unannounced = lengthHeader === undefined && ((firstHeader(headers, 'transfer-encoding') ?? '').toLowerCase().includes('chunked') || firstHeader(headers, 'content-type') !== undefined);
     let bodyTooLarge = false;
     if (contentLength > cfg.limits.maxBodyBytes) bodyTooLarge = true;
-    else if (contentLength > 0 || chunked) {
+    else if (contentLength > 0 || unannounced) {
       pdkCalls++;
       body = (await kong.request.getRawBody(cfg.limits.maxBodyBytes)) ?? null;
     }
