@@ -9,10 +9,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseDockerfile, parseEnvPairs } from './dockerfile';
+import { DeclarativeLoader, pluginSchemaProblem } from '../../gateway/config';
+import type { PluginInfo } from '../../gateway/config/types';
 
 const root = path.resolve(__dirname, '../..');
 const IMAGE_ROOT = '/opt/kong-api-shield';
-const compose = parseYaml(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8')) as {
+// merge: compose files use YAML merge keys (`<<: *kong-env`)
+const compose = parseYaml(fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<string, ComposeService>;
   volumes?: Record<string, unknown>;
 };
@@ -198,5 +201,35 @@ describe('Dockerfile', () => {
 
   it('parses ENV pairs with quotes', () => {
     expect(parseEnvPairs('A=1 B="two words" C=\'x\'')).toEqual([['A', '1'], ['B', 'two words'], ['C', 'x']]);
+  });
+});
+
+describe('kong.yaml', () => {
+  /** The plugins' schemas exactly as Kong gets them: the real pluginserver query of the build output. */
+  function catalogFromQuery(): { get(name: string): PluginInfo | undefined; list(): PluginInfo[] } {
+    const infos = builtPlugins.map((name) => {
+      const out = execFileSync(process.execPath, [path.join(root, 'dist/gateway/pluginserver/server.js'), '--plugins-directory', path.join(root, 'dist/kong-plugins', name), '--dump-all-plugins'], { cwd: '/', encoding: 'utf8' });
+      return (JSON.parse(out) as PluginInfo[])[0];
+    });
+    return { get: (n) => infos.find((i) => i.Name === n), list: () => infos };
+  }
+
+  it("passes Kong's declarative-format and metaschema checks, every plugin config valid against its schema", () => {
+    const catalog = catalogFromQuery();
+    for (const info of catalog.list()) expect({ plugin: info.Name, problem: pluginSchemaProblem(info.Schema) }).toEqual({ plugin: info.Name, problem: null });
+    const loader = new DeclarativeLoader(catalog);
+    const result = loader.loadText(fs.readFileSync(path.join(root, 'kong.yaml'), 'utf8'));
+    expect(result.meta._format_version).toBe('3.0');
+    const plugins = [...result.tables.plugins.values()] as unknown as Array<{ name: string; config: Record<string, unknown> }>;
+    expect(plugins.map((p) => p.name).sort()).toEqual(['api-waf', 'api-waf', 'api-waf', 'api-waf', 'key-auth-ext']);
+    // defaults were filled in as Kong fills them
+    for (const p of plugins.filter((x) => x.name === 'api-waf')) expect(p.config.fail_mode).toBe('open');
+  });
+
+  it('is rejected when a plugin config breaks its schema (the check can fail)', () => {
+    const catalog = catalogFromQuery();
+    const loader = new DeclarativeLoader(catalog);
+    const broken = fs.readFileSync(path.join(root, 'kong.yaml'), 'utf8').replace('mode: block', 'mode: blocking');
+    expect(() => loader.loadText(broken)).toThrow();
   });
 });
