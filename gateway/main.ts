@@ -8,7 +8,7 @@
  *
  * Environment (Kong names where Kong has one):
  *   KONG_PROXY_LISTEN (127.0.0.1:8000), KONG_ADMIN_LISTEN (127.0.0.1:8001), KONG_GRPC_LISTEN (127.0.0.1:9080),
- *   KONG_DATABASE (off), KONG_DECLARATIVE_CONFIG (./kong.yaml), KONG_PREFIX (./.kong), KONG_LOG_LEVEL (notice),
+ *   KONG_DATABASE (postgres: DB mode persisted under $KONG_PREFIX/.data; off: DB-less), KONG_DECLARATIVE_CONFIG (./kong.yaml), KONG_PREFIX (./.kong), KONG_LOG_LEVEL (notice),
  *   KONG_NGINX_WORKER_PROCESSES (2), KONG_PLUGINS_DIR (dist/kong-plugins), COLLECTOR_LISTEN (127.0.0.1:8090),
  *   COLLECTOR_NODE_TOKENS, DEMO_UPSTREAM_PORT (9000), DEMO_UPSTREAM_GRPC_PORT (9001), GATEWAY_NO_DEMO / GATEWAY_NO_COLLECTOR.
  */
@@ -174,7 +174,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<RunningGa
     }
 
     // 4. configuration
-    const database = (opts.database ?? env.KONG_DATABASE ?? 'off') === 'off' ? 'off' : 'db';
+    const database = (opts.database ?? env.KONG_DATABASE ?? 'postgres') === 'off' ? 'off' : 'db';
     const declarative = opts.declarativeConfig === undefined ? env.KONG_DECLARATIVE_CONFIG ?? path.join(root, 'kong.yaml') : opts.declarativeConfig;
     const declarativeFile = declarative && fs.existsSync(declarative) ? declarative : undefined;
     const configModule = optionalRequire<ConfigModule>('./config/index');
