@@ -1,6 +1,7 @@
 import type { AttackType, Detector } from '../types';
 import { cmdiDetector } from './cmdi';
 import { crlfDetector } from './crlf';
+import { ldapiDetector } from './ldapi';
 import { log4shellDetector } from './log4shell';
 import { nosqliDetector } from './nosqli';
 import { openRedirectDetector } from './open_redirect';
@@ -24,6 +25,7 @@ export const DETECTORS: readonly Detector[] = [
   pathTraversalDetector,
   sstiDetector,
   nosqliDetector,
+  ldapiDetector,
   xxeDetector,
   ssrfDetector,
   crlfDetector,
