@@ -1,4 +1,5 @@
-/** Jest runs TypeScript sources directly through swc (no type-check: `npm run typecheck` does that).
+/** Jest runs TypeScript sources directly through ts-jest in transpile-only mode (isolatedModules: no
+ *  type-check per test file; `npm run typecheck`, part of `npm test`, type-checks everything once).
  *  End-to-end suites under spec/e2e need `npm run build` first, because the real kong-js-pluginserver
  *  loads the compiled plugins from dist/. `npm test` builds before it runs jest. */
 module.exports = {
@@ -6,7 +7,7 @@ module.exports = {
   roots: ['<rootDir>/lib', '<rootDir>/plugins', '<rootDir>/gateway', '<rootDir>/collector', '<rootDir>/spec', '<rootDir>/bench'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: { target: 'ES2022', module: 'commonjs', esModuleInterop: true, resolveJsonModule: true, sourceMap: true } }],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
