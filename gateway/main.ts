@@ -96,7 +96,13 @@ function pluginDirsIn(dir: string): string[] {
 }
 
 interface AdminModule {
-  startAdminApi(opts: { store: ConfigSource; catalog: PluginCatalog; host: string; port: number }): Promise<unknown>;
+  startAdminApi(opts: {
+    store: ConfigSource;
+    catalog: PluginCatalog;
+    host: string;
+    port: number;
+    validatePluginConfig?: (name: string, config: Record<string, unknown>) => Promise<Record<string, unknown> | null>;
+  }): Promise<unknown>;
 }
 
 interface ConfigModule {
@@ -199,7 +205,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<RunningGa
       const admin = optionalRequire<AdminModule>('./admin/server');
       if (admin) {
         const { host, port } = splitListen(adminListen, 8001);
-        const running = await admin.startAdminApi({ store: source, catalog: driver, host, port });
+        const running = await admin.startAdminApi({ store: source, catalog: driver, host, port, validatePluginConfig: (name, config) => driver.validateConfig(name, config) });
         adminUrl = urlOf(running, `http://${host}:${port}`);
         const close = closerOf(running);
         if (close) cleanups.push(close);

@@ -7,7 +7,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ConfigStore } from '../config/store';
 import type { PluginCatalog } from '../config/types';
-import { KongDaoError } from '../config/errors';
+import { daoErrors, KongDaoError, type ErrorTree } from '../config/errors';
 import { uuidV4 } from '../config/uuid';
 import { EntityEndpoints, type Reply } from './entity-endpoints';
 import { KongEndpoints, type ServerStats } from './kong-endpoints';
@@ -22,6 +22,12 @@ export interface AdminApiOptions {
   configuration?: Record<string, unknown>;
   serverStats?: () => Partial<ServerStats>;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /**
+   * Extra plugin-config validation beyond Kong's schema DSL (which cannot run JS), e.g. api-waf compiling its
+   * OpenAPI document: asked of the plugin's own server (`plugin.ValidateConfig`, our pluginserver entry's
+   * extension; real Kong never calls it). Returns Kong's error tree for `config`, or null.
+   */
+  validatePluginConfig?: (name: string, config: Record<string, unknown>) => Promise<Record<string, unknown> | null>;
 }
 
 export interface AdminApi {
@@ -74,6 +80,19 @@ export async function startAdminApi(opts: AdminApiOptions): Promise<AdminApi> {
   const entities = new EntityEndpoints(opts.store);
   const kong = new KongEndpoints(opts.store, opts.catalog, { configuration: opts.configuration, serverStats: opts.serverStats, nodeId: uuidV4() });
 
+  /** For writes to a plugin (any URL form ending in /plugins or /plugins/{id}), the plugin's own extra checks. */
+  async function precheckPlugin(segments: string[], body: unknown): Promise<void> {
+    const at = segments.lastIndexOf('plugins');
+    if (at < 0 || at < segments.length - 2 || body === null || typeof body !== 'object') return;
+    const b = body as Record<string, unknown>;
+    if (b.config === null || typeof b.config !== 'object' || Array.isArray(b.config)) return;
+    let name = typeof b.name === 'string' ? b.name : undefined;
+    if (!name && at === segments.length - 2) name = (opts.store.select('plugins', segments[at + 1])?.name as string | undefined) ?? undefined;
+    if (!name || !opts.validatePluginConfig) return;
+    const tree = await opts.validatePluginConfig(name, b.config as Record<string, unknown>);
+    if (tree) throw daoErrors.schemaViolation({ config: tree as ErrorTree });
+  }
+
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', 'http://admin.invalid');
@@ -88,6 +107,7 @@ export async function startAdminApi(opts: AdminApiOptions): Promise<AdminApi> {
     const parsed = parseBody(effective, path, String(req.headers['content-type'] ?? ''), await readBody(req));
     const query = parseQuery(url.searchParams);
     const common = { method: effective, segments, query, body: parsed.body, isForm: parsed.isForm };
+    if (opts.validatePluginConfig && BODY_METHODS.has(effective)) await precheckPlugin(segments, parsed.body);
     let reply: Reply | null = kong.handle({ ...common, rawBody: parsed.raw, contentType: String(req.headers['content-type'] ?? '').toLowerCase() });
     if (!reply) reply = entities.handle(common);
     if (!reply) reply = { status: 404, body: { message: 'Not found' } };

@@ -236,6 +236,22 @@ export class PluginDriver implements PluginCatalog {
     return 'ok';
   }
 
+  /**
+   * Our pluginserver's `plugin.ValidateConfig` extension (see gateway/pluginserver/validate-config.ts): the
+   * plugin's own checks beyond the schema DSL. Servers without it (or any RPC failure) validate nothing extra.
+   */
+  async validateConfig(name: string, config: Record<string, unknown>): Promise<Record<string, unknown> | null> {
+    if (!this.get(name)) return null;
+    try {
+      const reply = (await this.rpcFor(this.pickWorker(), name).call('plugin.ValidateConfig', { Name: name, Config: JSON.stringify(config) })) as { Errors?: unknown };
+      const errors = reply?.Errors;
+      return errors !== null && typeof errors === 'object' && !Array.isArray(errors) ? (errors as Record<string, unknown>) : null;
+    } catch (err) {
+      this.log.warn(`[admin] ${name}: extra config validation unavailable: ${(err as Error).message}`);
+      return null;
+    }
+  }
+
   close(): void {
     for (const w of this.workers) {
       for (const rpc of w.rpc.values()) rpc.close();

@@ -14,6 +14,8 @@
  */
 import path from 'node:path';
 import { applyLeakFix, type PluginServerLike } from './leak-fix';
+import { installDiagnostics } from './diagnostics';
+import { installConfigValidation } from './validate-config';
 
 export const PINNED_KONG_PDK_VERSION = '0.6.0';
 export const NO_LEAK_FIX_FLAG = '--no-leak-fix';
@@ -87,6 +89,9 @@ export function main(): void {
   } else {
     if (leakFix) applyLeakFix(server);
     else logger.info('event-leak fix DISABLED (--no-leak-fix)');
+    // `plugin.ShieldDiagnostics`: memory and map sizes for the soak/memory tests (Kong never calls it).
+    installDiagnostics(server, leakFix);
+    installConfigValidation(server);
     new Listener(server, path.join(opts.kongPrefix, opts.sockName)).serve();
   }
   // As bin/kong-js-pluginserver does: this clears the idle-instance expiry timer (CLI servers never expire instances).

@@ -17,16 +17,23 @@ import { sharedReporter, type EventInput, type EventKind, type Reporter } from '
 import { storeFor, type WindowStore } from '../common/window-counter';
 import { isSkipped, parseConfig, type WafConfig } from './config';
 import { debugRequested, graphqlViolations, type PolicyViolation } from './graphql-policy';
+import { OpenApiEnforcer, type Violation } from './openapi';
+import { RuleSet, type RuleHit } from './rules';
 import { decideAttack, decideByIp, type Decision, type IpStanding } from './policy';
 
 const MAX_HEADERS = 1000;
 const MAX_FINDINGS_REPORTED = 16;
+/** Finding types that describe a policy, not an attack class, so they stay out of `attack_types`. */
+const NON_ATTACK_FINDINGS = new Set(['limit', 'graphql_policy', 'unknown_endpoint', 'unknown_parameter', 'missing_parameter', 'invalid_parameter', 'invalid_body', 'wrong_content_type']);
 
 /** What one request's handling produced; exported for tests and the log line. */
 export interface Outcome {
   decision: Decision | null;
   verdict: Verdict | null;
   violations: PolicyViolation[];
+  /** OpenAPI violations kept after exceptions, and custom-rule hits. */
+  apiViolations: Violation[];
+  ruleHits: RuleHit[];
   requestId: string;
   pdkCalls: number;
 }
@@ -38,12 +45,25 @@ export class ApiWafHandler {
   private readonly store: WindowStore | null;
   /** Deny/grey/allow entries pulled from the collector (operator lists for the whole fleet). */
   private readonly fleetLists: IpListSync | null;
+  /** OpenAPI enforcement (compiled once per document, cached by content hash); null when not configured. */
+  private readonly openapi: OpenApiEnforcer | null;
+  /** Set when the configured OpenAPI document is broken: every request then fails per fail_mode. */
+  private readonly openapiError: string | null;
+  private readonly rules: RuleSet;
   private warned = false;
 
   constructor(rawConfig: unknown) {
     const { config, warnings } = parseConfig(rawConfig);
     this.config = config;
     this.warnings = warnings;
+    const raw = (rawConfig ?? {}) as Record<string, unknown>;
+    const oa = OpenApiEnforcer.fromConfig(raw.openapi, config.limits.maxBodyBytes);
+    this.openapi = oa.enforcer;
+    this.openapiError = oa.error;
+    if (oa.error) warnings.push(oa.error);
+    const rules = RuleSet.fromConfig(raw);
+    this.rules = rules.ruleSet;
+    warnings.push(...rules.warnings);
     const rep = config.reporting;
     this.reporter = rep.collectorUrl
       ? sharedReporter({
@@ -104,8 +124,9 @@ export class ApiWafHandler {
     const query = q < 0 ? '' : pathWithQuery.slice(q + 1);
     const headers = asMultiMap(rawHeaders);
     const requestId = firstHeader(headers, cfg.requestIdHeader) ?? randomUUID();
-    const outcome: Outcome = { decision: null, verdict: null, violations: [], requestId, pdkCalls };
+    const outcome: Outcome = { decision: null, verdict: null, violations: [], apiViolations: [], ruleHits: [], requestId, pdkCalls };
     if (isSkipped(cfg, method, path)) return outcome;
+    if (this.openapiError) throw new Error(this.openapiError);
 
     const ip = normalizeIp(clientIp) ?? clientIp;
     const standing: IpStanding = { allowed: cfg.allow.has(ip), denied: cfg.deny.has(ip), greylisted: cfg.grey.has(ip) };
@@ -118,7 +139,7 @@ export class ApiWafHandler {
     const denied = decideByIp(standing);
     if (denied) {
       outcome.decision = denied;
-      this.report('denylisted_ip', base, denied, [], 'ip:denylist');
+      this.report('denylisted_ip', base, denied, [], 'ip:denylist', denied.reason);
       return outcome;
     }
 
@@ -139,8 +160,18 @@ export class ApiWafHandler {
     outcome.pdkCalls = pdkCalls;
 
     const request: HttpRequest = { method, path, query, headers, body };
-    const verdict = inspect(request, { limits: cfg.limits, detectors: cfg.detectors });
+    const line = { method, path };
+    // exceptions silence detector findings at their points (false-positive tuning) before anything decides
+    const verdict = this.rules.exceptVerdict(line, inspect(request, { limits: cfg.limits, detectors: cfg.detectors })).verdict;
     outcome.verdict = verdict;
+    outcome.ruleHits = this.rules.needsPoints ? this.rules.match(request, undefined, cfg.limits) : [];
+    let apiBlock = false;
+    if (this.openapi) {
+      const check = this.openapi.check(request);
+      outcome.apiViolations = this.rules.exceptViolations(line, check.reported).kept;
+      apiBlock = outcome.apiViolations.some((v) => this.openapi!.policy[v.class] === 'block');
+    }
+    const ruleBlock = outcome.ruleHits.some((h) => h.action === 'block');
     if (bodyTooLarge) verdict.limits.push({ kind: 'body_truncated', point: 'body', detail: `body of ${contentLength} bytes exceeds max_body_bytes ${cfg.limits.maxBodyBytes}; not inspected` });
 
     if (verdict.parse.graphql && cfg.graphql.paths.includes(path)) {
@@ -150,22 +181,32 @@ export class ApiWafHandler {
     if (budgetExhausted && cfg.failMode === 'closed') throw new InspectionTimeout(`inspection exceeded time_budget_ms ${cfg.limits.timeBudgetMs}`);
     const limitBlocks = cfg.onLimit === 'block' && verdict.limits.length > 0;
 
-    if (verdict.attack || outcome.violations.length > 0 || limitBlocks) {
+    const mode = cfg.mode as Exclude<WafConfig['mode'], 'off'>;
+    if (verdict.attack || outcome.violations.length > 0 || limitBlocks || ruleBlock || apiBlock) {
       if (cfg.mode === 'safe_blocking' && !standing.greylisted && !standing.allowed && this.store) {
         standing.greylisted = (await this.store.banned(greylistKey(ip))) !== undefined;
       }
-      const decision = decideAttack(cfg.mode as Exclude<WafConfig['mode'], 'off'>, standing);
+      const decision = decideAttack(mode, standing);
       outcome.decision = decision;
-      const kind: EventKind = verdict.attack ? 'attack' : 'policy';
-      this.report(kind, base, decision, this.findingsOf(verdict, outcome.violations), decision.reason);
+      const blockingHit = outcome.ruleHits.find((h) => h.action === 'block');
+      const kind: EventKind = verdict.attack || blockingHit ? 'attack' : apiBlock ? 'api_violation' : 'policy';
+      // the event names what decided: the custom rule, the OpenAPI class, the GraphQL/limit policy or the detector
+      const rule = blockingHit?.rule ?? (verdict.attack ? null : apiBlock ? outcome.apiViolations.find((v) => this.openapi!.policy[v.class] === 'block')?.rule : null) ?? (outcome.violations[0]?.rule ?? (limitBlocks ? 'limits' : 'detector'));
+      this.report(kind, base, decision, this.findingsOf(verdict, outcome.violations, outcome.ruleHits, outcome.apiViolations), rule, decision.reason);
       if (verdict.attack) void this.countForGreylist(ip, verdict);
+    } else if (outcome.ruleHits.length > 0 || outcome.apiViolations.length > 0) {
+      // report-only custom rules and OpenAPI classes: reported, never blocking
+      const passed: Decision = { block: false, action: 'passed', reason: 'report-only' };
+      const kind: EventKind = outcome.ruleHits.length > 0 ? 'attack' : 'api_violation';
+      const rule = outcome.ruleHits[0]?.rule ?? outcome.apiViolations[0]?.rule ?? null;
+      this.report(kind, base, passed, this.findingsOf(verdict, [], outcome.ruleHits, outcome.apiViolations), rule, passed.reason);
     } else if (verdict.limits.length > 0 && cfg.onLimit === 'report') {
-      this.report('policy', base, { block: false, action: 'passed', reason: 'limits' }, this.findingsOf(verdict, []), 'limits');
+      this.report('policy', base, { block: false, action: 'passed', reason: 'limits' }, this.findingsOf(verdict, []), 'limits', 'limits');
     }
     return outcome;
   }
 
-  private findingsOf(verdict: Verdict, violations: PolicyViolation[]): EventInput['findings'] {
+  private findingsOf(verdict: Verdict, violations: PolicyViolation[], hits: RuleHit[] = [], apiViolations: Violation[] = []): EventInput['findings'] {
     const out: EventInput['findings'] = verdict.findings.slice(0, MAX_FINDINGS_REPORTED).map((f: Finding) => ({
       type: f.type,
       point: f.point,
@@ -174,6 +215,8 @@ export class ApiWafHandler {
       detail: f.detail,
     }));
     for (const v of violations) out.push({ type: 'graphql_policy', point: v.point, detail: `${v.rule}: ${v.detail}` });
+    for (const h of hits.slice(0, 8)) out.push({ type: h.type, point: h.point, excerpt: maskSecrets(h.excerpt), detail: h.rule });
+    for (const v of apiViolations.slice(0, 8)) out.push({ type: v.class, point: v.point, detail: v.reason.slice(0, 256) });
     for (const l of verdict.limits.slice(0, 8)) out.push({ type: 'limit', point: l.point ?? 'request', detail: `${l.kind}: ${l.detail}` });
     return out;
   }
@@ -195,7 +238,7 @@ export class ApiWafHandler {
     }
   }
 
-  private report(kind: EventKind, base: { method: string; path: string; ip: string; host: string | null; requestId: string }, decision: Decision, findings: EventInput['findings'], rule: string): void {
+  private report(kind: EventKind, base: { method: string; path: string; ip: string; host: string | null; requestId: string }, decision: Decision, findings: EventInput['findings'], rule: string | null, reason: string): void {
     if (!this.reporter) return;
     const cfg = this.config;
     this.reporter.enqueue({
@@ -210,12 +253,13 @@ export class ApiWafHandler {
       host: base.host,
       method: base.method,
       path: base.path,
-      attack_types: [...new Set(findings.filter((f) => f.type !== 'limit' && f.type !== 'graphql_policy').map((f) => f.type))],
+      attack_types: [...new Set(findings.filter((f) => !NON_ATTACK_FINDINGS.has(f.type)).map((f) => f.type))],
       action: decision.action,
       mode: cfg.mode,
       status: decision.block ? (decision.reason === 'ip:denylist' ? cfg.block.denylistStatus : cfg.block.status) : null,
       rule,
       findings,
+      extra: { decided_by: reason },
     });
   }
 

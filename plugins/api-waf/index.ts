@@ -11,6 +11,7 @@
  */
 import type { Kong } from '../common/pdk';
 import { ApiWafHandler } from './handler';
+import { apiWafConfigErrors } from './openapi/admin-hook';
 import { SCHEMA } from './schema';
 
 class Plugin {
@@ -31,4 +32,7 @@ module.exports = {
   Version: '0.1.0',
   Priority: 1600,
   Schema: SCHEMA,
+  /** Checks Kong's schema DSL cannot express (OpenAPI document, globs, RE2); called by our pluginserver's
+   *  `plugin.ValidateConfig` extension at Admin API time (real Kong never calls it). */
+  ValidateConfig: apiWafConfigErrors,
 };

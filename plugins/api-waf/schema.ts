@@ -4,6 +4,8 @@
  * again when an instance starts (see config.ts) and reported through kong.log.
  */
 import { ATTACK_TYPES } from '../../lib/types';
+import { OPENAPI_FIELD } from './openapi/schema-fields';
+import { RULES_FIELDS } from './rules/schema-fields';
 
 type Field = Record<string, Record<string, unknown>>;
 
@@ -177,4 +179,6 @@ export const SCHEMA: Field[] = [
       ],
     },
   },
+  OPENAPI_FIELD,
+  ...(RULES_FIELDS as unknown as Field[]),
 ];
