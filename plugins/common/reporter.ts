@@ -538,3 +538,8 @@ export async function stopAllReporters(): Promise<void> {
     sigtermInstalled = false;
   }
 }
+
+/** Read by the pluginserver's diagnostic RPC (gateway/pluginserver/diagnostics.ts); no side effects. */
+export function shieldDiagnostics(): Array<{ url: string; queued: number; counters: Reporter['counters']; dropped: Record<string, number>; spool: { files: number; bytes: number } }> {
+  return [...shared.values()].map((r) => ({ url: r.url, queued: r.queued, counters: { ...r.counters }, dropped: r.droppedCounts(), spool: r.spoolStats() }));
+}

@@ -116,6 +116,11 @@ export class LocalWindowStore implements WindowStore {
     this.maxDistinctPerKey = opts.maxDistinctPerKey ?? 256;
   }
 
+  /** Entry counts of the three maps and their cap (diagnostics: memory stays bounded). */
+  sizes(): { counters: number; distinct: number; bans: number; maxEntries: number } {
+    return { counters: this.counters.size, distinct: this.distinct.size, bans: this.bans.size, maxEntries: this.counters.maxEntries };
+  }
+
   private rolled(key: string, windowMs: number, now: number): LocalCounter {
     const bucket = bucketOf(now, windowMs);
     const c = this.counters.get(key);
@@ -395,4 +400,9 @@ export function storeFor(config: StoreConfig): WindowStore {
     redisStores.set(id, store);
   }
   return store;
+}
+
+/** Read by the pluginserver's diagnostic RPC (gateway/pluginserver/diagnostics.ts); no side effects. */
+export function shieldDiagnostics(): { local: ReturnType<LocalWindowStore['sizes']>; redisStores: number } {
+  return { local: sharedLocal.sizes(), redisStores: redisStores.size };
 }
