@@ -7,7 +7,7 @@ module.exports = {
   roots: ['<rootDir>/lib', '<rootDir>/plugins', '<rootDir>/gateway', '<rootDir>/collector', '<rootDir>/spec', '<rootDir>/bench'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: { target: 'ES2022', module: 'commonjs', esModuleInterop: true, resolveJsonModule: true, sourceMap: true } }],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: { isolatedModules: true, target: 'ES2022', module: 'commonjs', esModuleInterop: true, resolveJsonModule: true, sourceMap: true } }],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
