@@ -64,6 +64,12 @@ export interface DetectorInput {
   readonly point: Point;
   /** `point.value` after the decoders in order; memoized per point, so detectors share the work. */
   decode(...chain: DecoderName[]): string;
+  /**
+   * Character classes present in `point.value` (bits `CH.*` of lib/features.ts), computed once per point
+   * and shared, so a detector rejects a value without its trigger characters with one AND instead of a
+   * scan of its own. Optional for hand-built inputs: read it through `charsOf(input)`.
+   */
+  readonly chars?: number;
 }
 
 export interface Detection {

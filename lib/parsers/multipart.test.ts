@@ -49,3 +49,11 @@ describe('multipart parser', () => {
     expect(parseMediaType('Form-Data; name="a;b"; filename="c"')).toEqual({ type: 'form-data', params: { name: 'a;b', filename: 'c' } });
   });
 });
+
+describe('multipart file names keep their backslashes', () => {
+  it('unescapes only \\" in quoted parameters (browsers percent-encode instead; IE sent Windows paths)', () => {
+    expect(parseMediaType('form-data; name="f"; filename="C:\\Users\\dana\\report.txt"').params.filename).toBe('C:\\Users\\dana\\report.txt');
+    expect(parseMediaType('form-data; name="f"; filename="a \\"quoted\\" name.txt"').params.filename).toBe('a "quoted" name.txt');
+    expect(parseMediaType('form-data; name="f"; filename="..\\..\\windows\\win.ini"').params.filename).toBe('..\\..\\windows\\win.ini');
+  });
+});

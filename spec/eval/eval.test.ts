@@ -2,6 +2,7 @@ import { parseRequest } from '../../lib/parsers/request';
 import { mergeLimits } from '../../lib/limits';
 import { generateBenignApi, BENIGN_CATEGORIES } from '../corpus/benign-api';
 import { noiseReason } from '../corpus/dev-attacks';
+import { isRightType } from './run';
 import { generatedAttacks } from '../corpus/generated-attacks';
 import { encodePayload, encodingsFor, placementsFor, placeValue, PLACEMENTS } from '../corpus/placements';
 
@@ -58,5 +59,58 @@ describe('eval corpus plumbing', () => {
       expect({ label, errors: r.parse.errors }).toEqual({ label, errors: [] });
       expect(r.points.length).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('eval noise filter and right-type rules (quality pass)', () => {
+  it('drops lines that carry no attack, with a reason each', () => {
+    expect(noiseReason('xss', '#Marketo.com')).toBe('label');
+    expect(noiseReason('rce', '{{person.name}}')).toBe('placeholder');
+    expect(noiseReason('lfi', 'A'.repeat(100))).toBe('label');
+    expect(noiseReason('lfi', `/${'A'.repeat(100)}`)).toBe('padding');
+    expect(noiseReason('lfi', '/./\\/././\\/./{FILE}')).toBe('template');
+    expect(noiseReason('lfi', '/tmp/sess_<sessid>')).toBe('template');
+    expect(noiseReason('lfi', '/./\\/./')).toBe('dot-prefix');
+    expect(noiseReason('xss', '<!-- Up to Opera 12.x -->')).toBe('inert-markup');
+    expect(noiseReason('xss', '<div id="87"><svg xmlns="http://www.w3.org/2000/svg">')).toBe('inert-markup');
+    expect(noiseReason('xss', '&#X3C;')).toBe('fragment');
+    expect(noiseReason('ldapi', '%2A%7C')).toBe('fragment');
+    expect(noiseReason('sqli', 'Comments:')).toBe('heading');
+    expect(noiseReason('sqli', '||\t\t(double pipe) concatenate')).toBe('heading');
+  });
+
+  it('keeps real attacks, however they are spelled', () => {
+    expect(noiseReason('rce', '{{7*7}}')).toBeNull();
+    expect(noiseReason('ssti', '{{config.items}}')).toBeNull();
+    expect(noiseReason('lfi', '..%u2216..%u2216{FILE}')).toBeNull();
+    expect(noiseReason('xss', '&#60;script&#62;alert&#40;1&#41;&#60;/script&#62;')).toBeNull();
+    expect(noiseReason('xss', '%3Csvg%20onload%3Dalert(1)%3E')).toBeNull();
+    expect(noiseReason('xss', '<a href="javascript:alert(1)">x</a>')).toBeNull();
+    expect(noiseReason('xss', '<script src=//evil.example/x.js></script>')).toBeNull();
+    expect(noiseReason('xss', '<svg><animate onbegin=alert(1) attributeName=x>')).toBeNull();
+    expect(noiseReason('sqli', "admin'--")).toBeNull();
+  });
+
+  it('counts a payload of two types as right for either', () => {
+    expect(isRightType('cmdi', ['ssti'])).toBe(true);
+    expect(isRightType('cmdi', ['xss'])).toBe(false);
+    expect(isRightType('open_redirect', ['xss'])).toBe(true);
+    expect(isRightType('sqli', ['sqli'])).toBe(true);
+    expect(isRightType('sqli', ['nosqli'])).toBe(false);
+  });
+
+  it('puts open redirects into redirect-named fields and not into headers or file names', () => {
+    expect(placementsFor('open_redirect')).not.toContain('header');
+    expect(placementsFor('open_redirect')).not.toContain('filename');
+    const r = parseRequest(placeValue('//evil.example', 'json', 'open_redirect'), LIMITS);
+    expect(r.points.find((p) => p.value === '//evil.example')?.name).toBe('returnurl');
+  });
+
+  it('generates SSTI probes with matching delimiters only', () => {
+    const ssti = generatedAttacks().filter((c) => c.type === 'ssti').map((c) => c.payload);
+    expect(ssti).toContain('{{7*7}}');
+    expect(ssti).toContain('@(7*7)');
+    expect(ssti).not.toContain('{{7*7}');
+    expect(ssti).not.toContain('@(7*7}}');
   });
 });

@@ -6,7 +6,8 @@
  * ones are sampled (seeded, so runs are comparable); every sampled payload is placed plain into every
  * placement, and once per extra encoding into a rotating placement. Benign: every request of the
  * browsing corpus plus `--benign` generated API requests. A request counts as detected/false-positive
- * when the verdict says `attack` (any type); the right-type rate is shown beside it.
+ * when the verdict says `attack` (any type); the right-type rate is shown beside it (ALTERNATE_TYPES lists
+ * the types that also count as right for a list's payloads).
  */
 import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -19,6 +20,28 @@ import { loadDevAttacks, SHARED_CORPUS, type AttackCase } from '../corpus/dev-at
 import { generatedAttacks } from '../corpus/generated-attacks';
 import { encodePayload, encodingsFor, placementsFor, placeValue, PLACEMENTS, type Encoding, type Placement } from '../corpus/placements';
 import { Rng } from '../corpus/rng';
+
+/**
+ * Types that also count as the right type for a payload of a list: the payload legitimately belongs to
+ * both. The command-injection (rce) lists carry code execution through any interpreter — template
+ * expressions (`{{7*7}}`, `${T(java.lang.Runtime)…}`), Log4j lookups and shellshock function definitions;
+ * `javascript:` targets in the open-redirect lists are script URLs (xss); a split response carrying
+ * `<script>` is also xss; client-side template injection (`{{constructor.constructor(…)()}}`) is xss too;
+ * an SSTI gadget that runs `os.popen('id')` is command execution; `file://` and `gopher://` targets are
+ * both SSRF and file reads; NoSQL `$where` JavaScript is code injection.
+ */
+export const ALTERNATE_TYPES: Readonly<Partial<Record<AttackType, readonly AttackType[]>>> = {
+  cmdi: ['ssti', 'log4shell', 'shellshock'],
+  open_redirect: ['xss'],
+  crlf: ['xss'],
+  ssti: ['xss', 'cmdi'],
+  ssrf: ['path_traversal', 'xxe'],
+  nosqli: ['cmdi'],
+};
+
+export function isRightType(type: AttackType, found: readonly AttackType[]): boolean {
+  return found.includes(type) || (ALTERNATE_TYPES[type] ?? []).some((t) => found.includes(t));
+}
 
 export const TARGET_DETECTION = 0.99;
 export const TARGET_FP = 0.003;
@@ -139,9 +162,10 @@ export function runEval(args: Args): EvalResult {
       const v = timed(placeValue(encodePayload(c.payload, enc), placement, type));
       const ok = v.attack;
       det.add(ok);
-      right.add(v.types.includes(type));
+      const rightType = isRightType(type, v.types);
+      right.add(rightType);
       total.add(ok);
-      totalRight.add(v.types.includes(type));
+      totalRight.add(rightType);
       if (enc === 'plain') {
         const r = byPlacement.get(placement) ?? new Rate();
         r.add(ok);

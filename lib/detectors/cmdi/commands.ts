@@ -132,5 +132,12 @@ export function resolveCommand(word: string, obfuscated: boolean): ResolvedComma
 
 /** Cheap check for the prefilter: could the first word of a value be a command name? */
 export function isCommandName(word: string): boolean {
-  return resolveCommand(word, false) !== null;
+  const n = word.length;
+  if (n === 0 || n > 64) return false;
+  // The common case, a plain lower-case word, resolves to itself: two lookups, no slicing or case folding.
+  for (let i = 0; i < n; i++) {
+    const c = word.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45)) return resolveCommand(word, false) !== null;
+  }
+  return UNIX.has(word) || WINDOWS.has(word);
 }

@@ -31,6 +31,16 @@ interface ArgShape {
 
 const SYSTEM_PATH_PREFIXES = ['/etc/', '/bin/', '/sbin/', '/usr/', '/tmp/', '/dev/', '/proc/', '/var/', '/root', '/home/', '/opt/', '~/', 'c:\\', 'c:/', '%systemroot%', '%windir%', '%temp%', '\\\\'];
 
+/** Top-level directories of a Unix system; `/`, `/*` and these alone are where `rm -rf`, `chmod -R` aim. */
+const ROOT_DIRS = new Set(['etc', 'bin', 'sbin', 'usr', 'var', 'tmp', 'home', 'root', 'dev', 'proc', 'sys', 'opt', 'boot', 'lib', 'lib64', 'srv', 'mnt']);
+
+function isSystemRoot(lw: string): boolean {
+  if (lw === '/' || lw === '/*') return true;
+  if (lw[0] !== '/') return false;
+  const name = lw.endsWith('/') ? lw.slice(1, -1) : lw.slice(1);
+  return ROOT_DIRS.has(name);
+}
+
 function isNumber(w: string): boolean {
   if (w.length === 0 || w.length > 8) return false;
   for (let i = 0; i < w.length; i++) {
@@ -75,7 +85,7 @@ function shapeArgs(tokens: readonly Token[], from: number, raw: string): { shape
     if (c0 === "'" || c0 === '"') shape.quoted = true;
     if ((w[0] === '-' && w.length >= 2 && w.length <= 16) || (w[0] === '/' && w.length <= 4 && /^\/[a-z?]{1,3}$/i.test(w))) shape.flags = true;
     else if (lw.startsWith('http://') || lw.startsWith('https://') || lw.startsWith('ftp://') || lw.startsWith('tcp://')) shape.url = true;
-    else if (SYSTEM_PATH_PREFIXES.some((p) => lw.startsWith(p)) || lw.startsWith('/') && lw.indexOf('/', 1) > 0) shape.systemPath = true;
+    else if (SYSTEM_PATH_PREFIXES.some((p) => lw.startsWith(p)) || (lw.startsWith('/') && lw.indexOf('/', 1) > 0) || isSystemRoot(lw)) shape.systemPath = true;
     else if (isNumber(w)) shape.number = true;
     else if (isHostLike(lw)) shape.host = true;
     else if (!shape.quoted) shape.plainWords += 1;

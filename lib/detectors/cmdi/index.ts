@@ -1,3 +1,4 @@
+import { CH, charsOf, looksLikeNoise } from '../../features';
 import type { Detection, Detector, DetectorInput } from '../../types';
 import { isCommandName } from './commands';
 import { analyzeCode } from './code-injection';
@@ -8,15 +9,8 @@ import { analyzeShell, type CmdFinding } from './grammar';
  * injection lists carry (PHP/Python/Node/Java, SSI). Shell tokenizer + command grammar, see grammar.ts.
  */
 
-/** Characters without which a value can neither chain, substitute nor call anything. */
-function hasShellChar(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    // ; | & ` $ ( newline CR < { ^ % \\
-    if (c === 59 || c === 124 || c === 38 || c === 96 || c === 36 || c === 40 || c === 10 || c === 13 || c === 60 || c === 123 || c === 94 || c === 37 || c === 92) return true;
-  }
-  return false;
-}
+/** Characters without which a value can neither chain, substitute nor call anything: ; | & ` $ ( newline < { ^ % \\ */
+const SHELL_CHARS = CH.SEMI | CH.PIPE | CH.AMP | CH.BACKTICK | CH.DOLLAR | CH.LPAREN | CH.NEWLINE | CH.LT | CH.LBRACE | CH.CARET | CH.PERCENT | CH.BACKSLASH;
 
 function firstWord(s: string): string {
   let b = 0;
@@ -37,7 +31,7 @@ function isWordChar(c: number): boolean {
  * whose next word is a known command or is spelled in a way only an evasion would spell it (quotes,
  * escapes, braces, variables, a path)? Values without one skip the tokenizer altogether.
  */
-function candidates(v: string): number[] {
+function candidates(v: string, knownOnly: boolean): number[] {
   const found: number[] = [];
   if (isCommandName(firstWord(v))) found.push(0);
   const n = v.length;
@@ -54,12 +48,13 @@ function candidates(v: string): number[] {
     if (j >= n) continue;
     const d = v.charCodeAt(j);
     // ' " \ { $ / ^ %
-    let hit = d === 39 || d === 34 || d === 92 || d === 123 || d === 36 || d === 47 || d === 94 || d === 37;
+    // ' " \ { $ / ^ %  (an evasion spelling; not counted in symbol soup, where it is everywhere)
+    let hit = !knownOnly && (d === 39 || d === 34 || d === 92 || d === 123 || d === 36 || d === 47 || d === 94 || d === 37);
     if (!hit) {
       let e = j;
       while (e < n && e - j <= 32 && isWordChar(v.charCodeAt(e))) e += 1;
       // a word cut short by a quote, an escape or an expansion is spelled to dodge filters (`c'a't`, `w$@hoami`)
-      const cut = e < n ? v.charCodeAt(e) : 0;
+      const cut = e < n && !knownOnly ? v.charCodeAt(e) : 0;
       hit = e > j && (isCommandName(v.slice(j, e)) || cut === 39 || cut === 34 || cut === 92 || cut === 36);
     }
     if (hit) {
@@ -113,14 +108,26 @@ export const cmdiDetector: Detector = {
     const { point } = input;
     const raw = point.value;
     if (raw.length < 2 || point.isKey) return null;
-    if (!hasShellChar(raw) && !isCommandName(firstWord(raw))) return null;
+    if ((charsOf(input) & SHELL_CHARS) === 0 && !isCommandName(firstWord(raw))) return null;
+    // Symbol soup (sensor data) has an "evasion spelling" after nearly every `;|&`: there only command
+    // positions holding a real command name are tokenized, and only the first view (see looksLikeNoise).
+    const noise = looksLikeNoise(input);
     const views: string[] = [raw.indexOf('%') >= 0 ? input.decode('url') : raw];
-    if (views[0].indexOf('&') >= 0 && views[0].indexOf(';') >= 0) views.push(input.decode('url', 'html'));
-    if (views[0].indexOf('\\') >= 0) views.push(stripTerminalEscapes(input.decode('url', 'js')));
+    if (!noise) {
+      // further views only when they differ (an `&` or `\\` that decodes to nothing new costs no second pass)
+      if (views[0].indexOf('&') >= 0 && views[0].indexOf(';') >= 0) {
+        const html = input.decode('url', 'html');
+        if (html !== views[0]) views.push(html);
+      }
+      if (views[0].indexOf('\\') >= 0) {
+        const js = stripTerminalEscapes(input.decode('url', 'js'));
+        if (js !== views[0]) views.push(js);
+      }
+    }
     let best: Detection | null = null;
     for (const view of views) {
       const v = view.length > MAX_LEN ? view.slice(0, MAX_LEN) : view;
-      const shell = analyzeAround(v, candidates(v));
+      const shell = analyzeAround(v, candidates(v, noise));
       const code = v.indexOf('(') >= 0 || v.indexOf('<') >= 0 ? analyzeCode(v.toLowerCase()) : null;
       for (const f of [shell, code]) {
         if (f === null) continue;

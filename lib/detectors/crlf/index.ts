@@ -8,6 +8,8 @@
  * cookies. Multi-line text is normal in form/JSON bodies, so there only a known response header or a
  * status line counts, and lower.
  */
+import { CH, charsOf } from '../../features';
+import { urlDecode } from '../../decoders/url';
 import type { Detection, Detector, DetectorInput } from '../../types';
 
 /** Response headers an attacker injects to set cookies, redirect, or take over the body. */
@@ -26,9 +28,22 @@ interface Match {
   at: number;
 }
 
+/**
+ * How a line break reached the value, which decides what it means:
+ * - `header`: a value that servers echo into response headers (query, path, headers, cookies);
+ * - `body-literal`: a real newline in body text (form, JSON, XML, GraphQL, gRPC): prose and multipart
+ *   have those, so only a known response header or a status line is a (weak) hint;
+ * - `body-encoded`: a break the body's own container did NOT decode (`%0d%0a`, `%E5%98%8A`, U+560A) in
+ *   a body value: text typed by a person never holds an encoded newline before `Set-Cookie:`; the value
+ *   was built for a later percent-decoding into a redirect URL, cookie or header — an injection.
+ */
+type BreakMode = 'header' | 'body-literal' | 'body-encoded';
+
 function isLineBreak(c: number): boolean {
-  // CR, LF, and code points whose low byte is CR/LF (U+560A 嘊, U+560D 嘍, U+010A …): Latin-1 truncation.
-  return c === 10 || c === 13 || (c > 255 && ((c & 0xff) === 10 || (c & 0xff) === 13));
+  // CR, LF, and code points whose low byte is CR/LF (U+560A 嘊, U+560D 嘍, …) that a Latin-1 writer
+  // truncates to CR/LF. Latin letters (U+0100–U+024F: č, Ċ) are left out: they are everyday European
+  // text (`Počet: 5`), and the trick is spelled with CJK code points.
+  return c === 10 || c === 13 || (c > 0x24f && ((c & 0xff) === 10 || (c & 0xff) === 13));
 }
 
 function isTokenChar(c: number): boolean {
@@ -36,8 +51,22 @@ function isTokenChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 95 || c === 33 || c === 35 || c === 36 || c === 37 || c === 38 || c === 39 || c === 42 || c === 43 || c === 46 || c === 94 || c === 96 || c === 124 || c === 126;
 }
 
+/** Confidence per rule and mode: [header, body-literal, body-encoded]. */
+const WEIGHTS: Readonly<Record<string, readonly [number, number, number]>> = {
+  'response-splitting': [0.95, 0.6, 0.95],
+  'body-injection': [0.9, 0.45, 0.9],
+  known: [0.93, 0.45, 0.9],
+  custom: [0.8, 0, 0.75],
+  'header-like': [0.6, 0, 0.4],
+};
+
+function weight(rule: string, mode: BreakMode): number {
+  const w = WEIGHTS[rule];
+  return mode === 'header' ? w[0] : mode === 'body-literal' ? w[1] : w[2];
+}
+
 /** Looks at the text after a line break; returns what kind of injected line it is. */
-function injectedLine(s: string, from: number, strictBody: boolean): Match | null {
+function injectedLine(s: string, from: number, mode: BreakMode): Match | null {
   let i = from;
   let breaks = 0;
   while (i < s.length && isLineBreak(s.charCodeAt(i))) {
@@ -47,13 +76,13 @@ function injectedLine(s: string, from: number, strictBody: boolean): Match | nul
   // Obsolete line folding / leading spaces are tolerated by some parsers.
   while (i < s.length && (s[i] === ' ' || s[i] === '\t')) i += 1;
   const rest = s.slice(i, i + 64);
-  if (/^HTTP\/\d(\.\d)?\s+\d{3}/i.test(rest)) return { rule: 'crlf:response-splitting', confidence: strictBody ? 0.6 : 0.95, at: from };
+  if (/^HTTP\/\d(\.\d)?\s+\d{3}/i.test(rest)) return { rule: 'crlf:response-splitting', confidence: weight('response-splitting', mode), at: from };
   const st = i;
   while (i < s.length && i - st < 64 && isTokenChar(s.charCodeAt(i))) i += 1;
   const name = s.slice(st, i).toLowerCase();
   if (name.length === 0) {
     // A blank line then markup: the injected body of a split response.
-    if (breaks >= 2 && /^<(html|script|svg|body|img|iframe)/i.test(rest)) return { rule: 'crlf:body-injection', confidence: strictBody ? 0.45 : 0.9, at: from };
+    if (breaks >= 2 && /^<(html|script|svg|body|img|iframe)/i.test(rest)) return { rule: 'crlf:body-injection', confidence: weight('body-injection', mode), at: from };
     return null;
   }
   let j = i;
@@ -61,20 +90,20 @@ function injectedLine(s: string, from: number, strictBody: boolean): Match | nul
   if (s[j] !== ':') return null;
   const known = RESPONSE_HEADERS.has(name);
   // Multipart parts and batch requests legitimately carry header lines in bodies: a hint only.
-  if (strictBody) return known && name !== 'host' && name !== 'link' ? { rule: `crlf:header:${name}`, confidence: 0.45, at: from } : null;
-  if (known) return { rule: `crlf:header:${name}`, confidence: 0.93, at: from };
+  if (mode === 'body-literal') return known && name !== 'host' && name !== 'link' ? { rule: `crlf:header:${name}`, confidence: weight('known', mode), at: from } : null;
+  if (known) return { rule: `crlf:header:${name}`, confidence: weight('known', mode), at: from };
   // `X-Anything: value` is header-shaped; a capitalised `Word: text` line is likelier prose.
-  if (name.startsWith('x-') || name.includes('-')) return { rule: 'crlf:header:custom', confidence: 0.8, at: from };
-  return { rule: 'crlf:header-like', confidence: 0.6, at: from };
+  if (name.startsWith('x-') || name.includes('-')) return { rule: 'crlf:header:custom', confidence: weight('custom', mode), at: from };
+  return { rule: 'crlf:header-like', confidence: weight('header-like', mode), at: from };
 }
 
-function scan(s: string, strictBody: boolean): Match | null {
+function scan(s: string, mode: BreakMode): Match | null {
   let best: Match | null = null;
   let checked = 0;
   for (let i = 0; i < s.length && checked < 64; i++) {
     if (!isLineBreak(s.charCodeAt(i))) continue;
     checked += 1;
-    const m = injectedLine(s, i, strictBody);
+    const m = injectedLine(s, i, mode);
     if (m !== null && (best === null || m.confidence > best.confidence)) best = m;
     // Skip the rest of this run of line breaks.
     while (i + 1 < s.length && isLineBreak(s.charCodeAt(i + 1))) i += 1;
@@ -83,10 +112,27 @@ function scan(s: string, strictBody: boolean): Match | null {
   return best;
 }
 
+/** A line break, or an encoding of one: percent, backslash escapes, or the U+560A/U+560D-style characters. */
+const BREAK_CHARS = CH.NEWLINE | CH.PERCENT | CH.BACKSLASH | CH.NONASCII;
+
 function mayHoldBreak(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c === 10 || c === 13 || c === 37 || c === 92 || c > 255) return true;
+    if (c === 10 || c === 13 || c === 37 || c === 92 || c > 0x24f) return true;
+  }
+  return false;
+}
+
+/** Literal CR/LF of the body text blanked out, then percent-decoded: every break left was encoded. */
+function encodedBreaksView(raw: string, urlView: string): string {
+  if (raw.indexOf('\n') < 0 && raw.indexOf('\r') < 0) return urlView;
+  return urlDecode(raw.replace(/[\r\n]/g, ' '));
+}
+
+function hasTrickChar(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x24f && ((c & 0xff) === 10 || (c & 0xff) === 13)) return true;
   }
   return false;
 }
@@ -95,14 +141,23 @@ export const crlfDetector: Detector = {
   type: 'crlf',
   detect(input: DetectorInput): Detection | null {
     const point = input.point;
-    if (point.value.length < 4 || !mayHoldBreak(point.value)) return null;
-    const strictBody = point.source === 'body' || point.source === 'graphql' || point.source === 'grpc';
+    if (point.value.length < 4 || (charsOf(input) & BREAK_CHARS) === 0 || !mayHoldBreak(point.value)) return null;
+    const body = point.source === 'body' || point.source === 'graphql' || point.source === 'grpc';
     let view = input.decode('url');
-    let m = scan(view, strictBody);
-    // `\r\n` written as escapes (values reflected through JSON or a templating layer).
-    if ((m === null || m.confidence < 0.9) && view.indexOf('\\') >= 0 && !strictBody) {
+    let m = scan(view, body ? 'body-literal' : 'header');
+    if (body && (m === null || m.confidence < 0.9) && (view !== point.value || hasTrickChar(view))) {
+      const encoded = encodedBreaksView(point.value, view);
+      const e = scan(encoded, 'body-encoded');
+      if (e !== null && (m === null || e.confidence > m.confidence)) {
+        m = e;
+        view = encoded;
+      }
+    }
+    // `\r\n` written as escapes (values reflected through JSON or a templating layer). In a body the
+    // container's own escapes are decoded already: an escape still there is meant for a later layer.
+    if ((m === null || m.confidence < 0.9) && view.indexOf('\\') >= 0) {
       const jsView = input.decode('url', 'js');
-      const j = scan(jsView, strictBody);
+      const j = scan(jsView, body ? 'body-encoded' : 'header');
       if (j !== null && (m === null || j.confidence > m.confidence)) {
         m = j;
         view = jsView;

@@ -1,3 +1,4 @@
+import { CH, charsOf } from '../../features';
 import type { Detection, Detector, DetectorInput } from '../../types';
 import { evaluateLookups } from './lookup-evaluator';
 
@@ -43,7 +44,7 @@ export const log4shellDetector: Detector = {
   type: 'log4shell',
   detect(input: DetectorInput): Detection | null {
     const raw = input.point.value;
-    if (raw.length < 4 || !mayHoldLookup(raw)) return null;
+    if (raw.length < 4 || (charsOf(input) & (CH.DOLLAR | CH.PERCENT | CH.BACKSLASH | CH.AMP)) === 0 || !mayHoldLookup(raw)) return null;
     let best: Detection | null = null;
     for (const v of views(input)) {
       const start = v.indexOf('${');

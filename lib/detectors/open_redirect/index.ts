@@ -9,6 +9,7 @@
  * Redirect-like names: redirect, redirect_uri, url, next, return, returnTo, continue, dest, goto,
  * target, rurl, callback, … (see REDIRECT_NAMES / isRedirectName).
  */
+import { CH, charsOf } from '../../features';
 import type { Detection, Detector, DetectorInput } from '../../types';
 import { resolveRedirectTarget, type RedirectTarget } from './url-target';
 
@@ -19,14 +20,22 @@ const REDIRECT_NAMES = new Set([
   'target', 'targeturl', 'rurl', 'r_url', 'callback', 'callback_url', 'callbackurl', 'cb', 'forward', 'forward_url',
   'out', 'view', 'to', 'link', 'u', 'r', 'success_url', 'successurl', 'failure_url', 'error_url', 'cancel_url',
   'login_url', 'logout_url', 'logout', 'back', 'backurl', 'back_url', 'checkout_url', 'location', 'page', 'path',
-  'origin_url', 'jump', 'jump_url', 'navigation', 'open', 'window', 'image_url', 'host', 'site', 'domain',
+  'origin_url', 'jump', 'jump_url', 'navigation', 'open', 'window', 'host', 'site', 'domain',
   'referrer_url', 'service', 'ru', 'q_redirect', 'from_url', 'relaystate', 'state_url', 'exit', 'exiturl',
 ]);
+
+/**
+ * Words naming a resource the page embeds or fetches (`imageUrl`, `avatar_url`, `cdnUrl`, `scriptSrc`):
+ * the application loads it, it does not send the browser there, so `//cdn.host/x.png` in such a field is
+ * an ordinary scheme-relative asset URL (SSRF is what matters for fetched URLs, and ssrf checks those).
+ */
+const RESOURCE_WORDS = /image|img|icon|logo|avatar|thumb|photo|picture|banner|poster|cdn|asset|static|script|style|css|font|video|audio|media|pixel|sprite|favicon|src$/;
 
 /** Names that say "a URL to go to", beyond the list: `post_login_redirect`, `returnUrl2`, `successUrl`. */
 function isRedirectName(name: string | undefined): boolean {
   if (name === undefined || name === '') return false;
   const n = name.toLowerCase();
+  if (RESOURCE_WORDS.test(n) && !n.includes('redirect') && !n.includes('return') && !n.includes('next')) return false;
   if (REDIRECT_NAMES.has(n)) return true;
   return n.includes('redirect') || n.includes('redir') || n.includes('return') || n.includes('continue') || n.includes('goto') || n.includes('callback') || n.includes('next') || n.endsWith('_url') || n.endsWith('url');
 }
@@ -70,6 +79,8 @@ function embeddedRedirect(value: string): { rule: string; confidence: number; ta
 }
 
 /** Cheap gate: a target needs a slash, backslash, colon or a look-alike character. */
+const TARGET_CHARS = CH.SLASH | CH.BACKSLASH | CH.COLON | CH.PERCENT | CH.NONASCII;
+
 function mayHoldTarget(s: string): boolean {
   for (let i = 0; i < s.length && i < 64; i++) {
     const c = s.charCodeAt(i);
@@ -83,13 +94,20 @@ export const openRedirectDetector: Detector = {
   sources: ['query', 'body', 'cookie', 'graphql', 'grpc', 'path'],
   detect(input: DetectorInput): Detection | null {
     const point = input.point;
-    if (point.isKey || point.value.length < 3 || !mayHoldTarget(point.value)) return null;
+    if (point.isKey || point.value.length < 3 || (charsOf(input) & TARGET_CHARS) === 0 || !mayHoldTarget(point.value)) return null;
     let best: { rule: string; confidence: number } | null = null;
-    const redirectName = isRedirectName(point.name);
+    // A path that survives the check below is what a redirect echoes (or a URL smuggled in one segment).
+    const redirectName = isRedirectName(point.name) || point.source === 'path';
     // HTML-escaped URLs (`https:&#47;&#47;host`) are how some pages echo their own links back.
     const value = input.decode('url', 'html', 'nulls');
-    // Path segments are separated already; only a whole segment that is a URL can be a target.
-    if (point.source === 'path' && !/^[A-Za-z]+:/.test(value)) return null;
+    // In the path, a target is a segment that is a URL (`/out/https:%2F%2Fevil`), a segment holding an
+    // encoded separator (`/files/%2F%2Fevil.com` decodes to one segment `//evil.com`: nobody encodes a
+    // slash inside a file name by accident), or the whole path (`path`) when it starts like a
+    // scheme-relative URL (`GET //evil.com/%2f..`: trailing-slash and canonicalizing redirects echo the path
+    // into Location). Ordinary segments (`AC/DC` aside) are words and ids.
+    if (point.source === 'path' && !/^[A-Za-z]+:/.test(value)) {
+      if (point.path === 'path' ? !/^[\\/]{2}/.test(value) : value.indexOf('/') < 0 && value.indexOf('\\') < 0) return null;
+    }
     let target = resolveRedirectTarget(value);
     // JS escapes (`\x6a\x61…`, `\u006a…`) spell `javascript:` for a client-side redirect.
     if ((target === null || target.kind === 'local') && value.indexOf('\\') >= 0) {

@@ -26,6 +26,9 @@ const ASSET_EXTENSIONS = new Set(['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'i
 
 const FILEISH_EXTENSIONS = new Set(['conf', 'cnf', 'ini', 'log', 'pid', 'xml', 'err', 'dat', 'sav', 'bak', 'php', 'asp', 'aspx', 'inc', 'cfg', 'config', 'db', 'sqlite', 'pdb', 'sh', 'gz', 'keystore', 'pub', 'yml', 'yaml', 'properties', 'exe', 'dll', 'rtf', 'txt', 'old', 'env']);
 
+/** Executables and libraries: named by process paths in telemetry, not read through a traversal. */
+const BINARY_EXTENSIONS = new Set(['exe', 'dll', 'sys', 'mui', 'cpl', 'msc', 'scr', 'ocx', 'drv', 'com']);
+
 function extensionOf(name: string): string {
   const dot = name.lastIndexOf('.');
   return dot > 0 ? name.slice(dot + 1) : '';
@@ -217,6 +220,11 @@ export function analyzePath(decoded: string, raw: string): PathFinding | null {
     else if (strong) confidence = shape.rooted ? 0.9 : pathy ? 0.85 : 0.7;
     else confidence = shape.rooted && !shape.url ? 0.7 : pathy && !shape.url ? 0.6 : names.length === 1 && hit.at === 0 ? 0.55 : 0.3;
     if (shape.url && climbs === 0) confidence = Math.min(confidence, strong ? 0.6 : 0.3);
+    // A program inside a system directory (`windows/system32/smartscreen.exe`) is what telemetry, crash
+    // reports and EDR agents name; reading a binary leaks nothing, the secrets there are configuration.
+    if (climbs === 0 && hit.file.pattern[hit.file.pattern.length - 1] === '*' && BINARY_EXTENSIONS.has(extensionOf(names[names.length - 1] ?? ''))) {
+      confidence = Math.min(confidence, 0.3);
+    }
     const at = segments[nameAt[hit.at]]?.start ?? 0;
     take({ confidence, detail: `path_traversal:file:${hit.file.pattern.join('/')}`, excerpt: clip(norm, at) });
   }
@@ -231,7 +239,9 @@ export function analyzePath(decoded: string, raw: string): PathFinding | null {
       // a bare path (no spaces, no query syntax) two levels into a system directory is a file reference
       // (web routes reuse names such as /home/ and /logs/, so only the system-only roots get this)
       const pathShaped = names.length >= 2 && SYSTEM_ONLY.has(root) && !/[\s?&=]/.test(norm);
-      const confidence = base >= 0.7 || isFileish(last) || last === '' || pathShaped ? Math.max(base, 0.6) : 0.4;
+      let confidence = base >= 0.7 || isFileish(last) || last === '' || pathShaped ? Math.max(base, 0.6) : 0.4;
+      // a program's own path (`c:/windows/system32/smartscreen.exe`), as process telemetry names it
+      if (BINARY_EXTENSIONS.has(extensionOf(last))) confidence = Math.min(confidence, 0.3);
       take({ confidence, detail: `path_traversal:absolute:${shape.drive ? 'windows' : 'unix'}:${root}`, excerpt: clip(norm) });
     }
   }

@@ -1,3 +1,4 @@
+import { CH, charsOf } from '../../features';
 import type { Detection, Detector, DetectorInput } from '../../types';
 import { decodePathValue, mayHaveParent } from './decode';
 import { analyzePath, mayBePath } from './grammar';
@@ -8,13 +9,17 @@ import { analyzePath, mayBePath } from './grammar';
  * stream wrappers. See grammar.ts for the rules and their confidences.
  */
 const LONG_VALUE = 256;
+const PATH_CHARS = CH.SLASH | CH.BACKSLASH | CH.PERCENT | CH.DOT | CH.COLON | CH.NONASCII;
 
 export const pathTraversalDetector: Detector = {
   type: 'path_traversal',
   detect(input: DetectorInput): Detection | null {
     const { point } = input;
     const raw = point.value;
-    if (raw.length < 2 || !mayBePath(raw)) return null;
+    if (raw.length < 2) return null;
+    // mayBePath's triggers, from the shared mask; only `0x2e`-style spellings need a look at a value without them
+    if ((charsOf(input) & PATH_CHARS) === 0 && raw.indexOf('0x') < 0 && raw.indexOf('0X') < 0) return null;
+    if (!mayBePath(raw)) return null;
     // Long values (bodies, blobs) only matter here when they could hold a parent reference or a wrapper.
     if (raw.length > LONG_VALUE && !mayHaveParent(raw) && raw.indexOf('://') < 0) return null;
     const decoded = raw.indexOf('%') >= 0 ? decodePathValue(raw) : raw;

@@ -1,3 +1,4 @@
+import { CH, charsOf } from '../../features';
 import type { Detection, Detector, DetectorInput } from '../../types';
 import { OAST_DOMAINS, PROBE_HEADERS, USER_AGENT_TOKENS, type Fingerprint } from './fingerprints';
 
@@ -43,11 +44,15 @@ export const scannerDetector: Detector = {
       const probe = PROBE_HEADERS.get(point.name);
       if (probe !== undefined) return hit(probe, 'header', point.name);
     }
+    const uaHeader = point.source === 'header' && point.name !== undefined && UA_HEADERS.has(point.name);
+    // every OAST domain has a dot; without one (and outside UA headers) there is nothing to lower-case
+    const dotted = (charsOf(input) & CH.DOT) !== 0;
+    if (!uaHeader && !dotted) return null;
     const lower = input.decode('lower');
-    if (point.source === 'header' && point.name !== undefined && UA_HEADERS.has(point.name)) {
+    if (uaHeader) {
       for (const f of USER_AGENT_TOKENS) if (lower.indexOf(f.token) >= 0) return hit(f, 'ua', lower);
     }
-    if (mayHoldOast(lower)) {
+    if (dotted && mayHoldOast(lower)) {
       const f = oastMatch(lower);
       if (f !== null) return hit(f, 'oast', lower);
     }

@@ -1,3 +1,4 @@
+import { CH, charsOf } from '../../features';
 import type { Detection, Detector, DetectorInput } from '../../types';
 
 /**
@@ -40,7 +41,7 @@ export const shellshockDetector: Detector = {
   type: 'shellshock',
   detect(input: DetectorInput): Detection | null {
     const raw = input.point.value;
-    if (raw.indexOf('(') < 0 && raw.indexOf('%') < 0) return null;
+    if ((charsOf(input) & (CH.LPAREN | CH.PERCENT)) === 0) return null;
     const views = [raw];
     if (raw.indexOf('%') >= 0) views.push(input.decode('url'));
     for (const v of views) {

@@ -1,3 +1,4 @@
+import { CH, charsOf } from '../../features';
 import type { Detection, Detector, DetectorInput } from '../../types';
 import { classifyHost, type Target } from './targets';
 
@@ -169,11 +170,17 @@ export const ssrfDetector: Detector = {
     const { point } = input;
     const raw = point.value;
     if (raw.length < 3 || point.isKey) return null;
-    const hasScheme = raw.indexOf('://') >= 0 || raw.indexOf('%3A%2F%2F') >= 0 || raw.indexOf('%3a%2f%2f') >= 0;
+    // a URL needs `:` (or its encoding); a bare host a dot, a port or brackets — or it is a big integer
+    const chars = charsOf(input);
+    const firstCode = raw.charCodeAt(0);
+    if ((chars & (CH.COLON | CH.PERCENT | CH.DOT | CH.LBRACKET | CH.SLASH)) === 0 && !(firstCode >= 48 && firstCode <= 57)) return null;
+    // Percent-decoded until stable: a URL encoded twice (`http%253A%252F%252F…`) reaches a fetcher that
+    // decodes once more (a proxying layer, a redirect-follower) as a plain URL.
+    const v = (chars & CH.PERCENT) !== 0 ? input.decode('url') : raw;
+    const hasScheme = v.indexOf('://') >= 0;
     const firstDigit = raw.charCodeAt(0) >= 48 && raw.charCodeAt(0) <= 57;
     const maybeBare = raw.length <= 255 && (firstDigit || raw[0] === '[' || raw.startsWith('//') || raw.startsWith('localhost') || raw.startsWith('metadata') || raw.startsWith('jar:') || raw.startsWith('netdoc:'));
     if (!hasScheme && !maybeBare) return null;
-    const v = raw.indexOf('%') >= 0 ? input.decode('url') : raw;
     let f = scan(v);
     if (f === null && !hasScheme && point.source !== 'path') f = bareHost(v, point.name);
     if (f === null) return null;

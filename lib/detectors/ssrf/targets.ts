@@ -7,12 +7,15 @@ import { formatIPv4, internalIPv4, parseIPv4 } from './ipv4';
  * internal address for a wildcard resolver (`127.0.0.1.nip.io`, `10-0-0-1.sslip.io`, `localtest.me`).
  */
 export interface Target {
-  kind: string; // metadata | loopback | private | link-local | unspecified | cgnat | rebinding
+  kind: string; // metadata | cluster | loopback | private | link-local | unspecified | cgnat | rebinding
   host: string;
 }
 
 const METADATA_NAMES = new Set(['metadata.google.internal', 'metadata', 'metadata.azure.internal', 'instance-data', 'instance-data.ec2.internal', 'metadata.packet.net', 'metadata.tencentyun.com']);
 /** Names that resolve to loopback by design. */
+const CLUSTER_NAMES = new Set(['kubernetes', 'kubernetes.default', 'kubernetes.default.svc']);
+const CLUSTER_SUFFIXES = ['.svc', '.svc.cluster.local', '.cluster.local', '.service.consul', '.node.consul', '.ec2.internal', '.compute.internal', '.c.internal'];
+
 const LOOPBACK_NAMES = ['localhost', 'localtest.me', 'lvh.me', 'vcap.me', 'lacolhost.com', 'localhost.localdomain', 'ip6-localhost', 'ip6-loopback'];
 /** Wildcard DNS services: `<ip>.<service>` resolves to <ip>. */
 const WILDCARD_DNS = ['nip.io', 'xip.io', 'sslip.io', 'xip.name', 'nip.direct', 'localtest.me', 'traefik.me', '1u.ms', 'rbndr.us'];
@@ -50,6 +53,10 @@ export function classifyHost(rawHost: string): Target | null {
     return k === null ? null : { kind: k, host: formatIPv4(v4) };
   }
   if (METADATA_NAMES.has(host)) return { kind: 'metadata', host };
+  // Names only a cluster's or cloud VPC's DNS resolves: the Kubernetes API (`kubernetes.default.svc`,
+  // reached with the pod's service-account token), services (`*.svc.cluster.local`), Consul, and cloud
+  // internal zones (`ip-10-0-0-1.ec2.internal`). A client has no business naming them.
+  if (CLUSTER_NAMES.has(host) || CLUSTER_SUFFIXES.some((x) => host.endsWith(x))) return { kind: 'cluster', host };
   for (const n of LOOPBACK_NAMES) if (host === n || host.endsWith('.' + n)) return { kind: 'loopback', host };
   for (const w of WILDCARD_DNS) {
     if (!host.endsWith('.' + w)) continue;

@@ -31,10 +31,10 @@ const MAX_EXPRESSIONS = 16;
 const MAX_BODY = 2000;
 
 /** Finds the closing `close` for an expression opened at `from`, honouring quotes and nesting of `{`/`(`. */
-function findClose(s: string, from: number, close: string): number {
+function findClose(s: string, from: number, close: string, maxBody: number): number {
   let depth = 0;
   let quote = '';
-  const limit = Math.min(s.length, from + MAX_BODY);
+  const limit = Math.min(s.length, from + maxBody);
   const first = close[0];
   for (let i = from; i < limit; i++) {
     const c = s[i];
@@ -70,8 +70,11 @@ const OPENERS: ReadonlyArray<{ open: string; close: string }> = [
   { open: '[[', close: ']]' },
 ];
 
-/** All delimited expressions in `s`, left to right (non-overlapping per opener kind). */
-export function findExpressions(s: string): TemplateExpression[] {
+/**
+ * All delimited expressions in `s`, left to right (non-overlapping per opener kind). `maxBody` bounds how
+ * far a closing delimiter is looked for (callers lower it for symbol soup, where openers are everywhere).
+ */
+export function findExpressions(s: string, maxBody = MAX_BODY): TemplateExpression[] {
   const out: TemplateExpression[] = [];
   for (const { open, close } of OPENERS) {
     let at = s.indexOf(open);
@@ -80,8 +83,8 @@ export function findExpressions(s: string): TemplateExpression[] {
       // `<%=`, `<%-`, `{%-`, `{{-`, `{{=`: whitespace-control / output markers belong to the delimiter.
       let b = bodyStart;
       if ((open === '<%' || open === '{%' || open === '{{') && (s[b] === '=' || s[b] === '-' || s[b] === '#' || s[b] === '~')) b += 1;
-      const closeAt = findClose(s, b, close);
-      const end = closeAt < 0 ? Math.min(s.length, b + MAX_BODY) : closeAt + close.length;
+      const closeAt = findClose(s, b, close, maxBody);
+      const end = closeAt < 0 ? Math.min(s.length, b + maxBody) : closeAt + close.length;
       out.push({ open, body: s.slice(b, closeAt < 0 ? end : closeAt), start: at, end, closed: closeAt >= 0 });
       at = s.indexOf(open, closeAt < 0 ? bodyStart : end);
     }

@@ -9,6 +9,7 @@
  * `${jndi:…}`-style lookups are left to the log4shell detector.
  * AngularJS sandbox escapes (`{{constructor.constructor('…')()}}`) are reported here AND by xss.
  */
+import { CH, charsOf, looksLikeNoise } from '../../features';
 import type { Detection, Detector, DetectorInput } from '../../types';
 import { findExpressions, lexExpression, shapeOf, type ExprToken, type TemplateExpression } from './expression';
 
@@ -190,6 +191,12 @@ function directiveRules(s: string, lower: string): Match | null {
 }
 
 /** Cheap gate: every rule needs one of these opener characters. */
+/** Longest expression body looked at in symbol soup; gadget chains in payloads are shorter. */
+const NOISE_MAX_BODY = 256;
+
+/** Every opener mayHoldTemplate looks for has one of these (`{`, `<%`, `@(`, `[#`, `#set`, `%7B`, `&#`, `\\x7b`). */
+const TEMPLATE_CHARS = CH.LBRACE | CH.LT | CH.AT | CH.LBRACKET | CH.HASH | CH.PERCENT | CH.AMP | CH.BACKSLASH;
+
 function mayHoldTemplate(s: string): boolean {
   for (let i = 0; i + 1 < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -212,13 +219,14 @@ export const sstiDetector: Detector = {
   type: 'ssti',
   detect(input: DetectorInput): Detection | null {
     const raw = input.point.value;
-    if (raw.length < 4 || !mayHoldTemplate(raw)) return null;
+    if (raw.length < 4 || (charsOf(input) & TEMPLATE_CHARS) === 0 || !mayHoldTemplate(raw)) return null;
     let view = input.decode('url', 'html');
     // `\x5f\x5fclass\x5f\x5f` inside Jinja strings: the engine unescapes them; so do we.
     if (view.indexOf('\\') >= 0) view = input.decode('url', 'html', 'js');
     const lower = view.toLowerCase();
     let best = directiveRules(view, lower);
-    for (const expr of findExpressions(view)) {
+    // symbol soup has openers everywhere: expressions there are short or nothing (see looksLikeNoise)
+    for (const expr of findExpressions(view, looksLikeNoise(input) ? NOISE_MAX_BODY : undefined)) {
       best = pick(best, classify(expr, expr.body));
       if (best !== null && best.confidence >= 0.93) break;
     }

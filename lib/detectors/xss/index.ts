@@ -10,6 +10,7 @@
  * (it runs in the browser under AngularJS) AND by the SSTI detector (a template expression reaching
  * constructors); both are true and the policy may block on either.
  */
+import { CH, charsOf, looksLikeNoise } from '../../features';
 import type { Detection, Detector, DetectorInput } from '../../types';
 import { analyzeJs, looksLikeScript } from './js-context';
 import { analyzeAttributeInjection, analyzeHtml, analyzeUtf7, scriptUrlScheme } from './rules';
@@ -21,15 +22,11 @@ interface Match {
   end: number;
 }
 
-/** Cheap gate on the raw value: every rule needs one of these characters (or an encoded form of one). */
-function mayHoldXss(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    // < ( ` : & % \ { = and fullwidth/compatibility forms (non-ASCII is folded later)
-    if (c === 60 || c === 40 || c === 96 || c === 58 || c === 38 || c === 37 || c === 92 || c === 123 || c === 61 || c > 127) return true;
-  }
-  return false;
-}
+/**
+ * Cheap gate on the raw value: every rule needs one of `< ( ` : & % \\ { =` or non-ASCII (fullwidth and
+ * compatibility forms are folded later); nothing renders or runs without one.
+ */
+const XSS_CHARS = CH.LT | CH.LPAREN | CH.BACKTICK | CH.COLON | CH.AMP | CH.PERCENT | CH.BACKSLASH | CH.LBRACE | CH.EQUALS | CH.NONASCII;
 
 function pick(a: Match | null, b: Match | null): Match | null {
   if (b === null) return a;
@@ -85,13 +82,19 @@ function analyzeUrlValue(s: string): Match | null {
   return { rule: `xss:url:${scheme}`, confidence: script ? 0.92 : 0.72, start: 0, end: s.length };
 }
 
-function analyzeView(s: string): Match | null {
+/**
+ * `noise` (symbol soup, see looksLikeNoise): markup, attribute and URL rules only. The JS-context rules
+ * (breakouts, sinks, template expressions) need a clean syntactic context around the match; random
+ * printable text has quotes, brackets and `${` everywhere, so they would only cost time and match chance.
+ */
+function analyzeView(s: string, noise = false): Match | null {
   let best: Match | null = null;
   if (s.indexOf('<') >= 0) best = pick(best, analyzeHtml(s));
   if (best !== null && best.confidence >= 0.9) return best;
   if (s.indexOf('=') >= 0) best = pick(best, analyzeAttributeInjection(s));
   if (s.indexOf('+AD') >= 0) best = pick(best, analyzeUtf7(s));
   if (s.indexOf(':') >= 0) best = pick(best, analyzeUrlValue(s));
+  if (noise) return best;
   if (s.indexOf('{{') >= 0) best = pick(best, analyzeClientTemplate(s));
   if (best !== null && best.confidence >= 0.9) return best;
   const js = analyzeJs(s);
@@ -142,7 +145,7 @@ export const xssDetector: Detector = {
   type: 'xss',
   detect(input: DetectorInput): Detection | null {
     const raw = input.point.value;
-    if (raw.length < 4 || !mayHoldXss(raw)) return null;
+    if (raw.length < 4 || (charsOf(input) & XSS_CHARS) === 0) return null;
     // Form feed and friends separate attributes (`<x%0Conload=…>`), so the first view keeps controls;
     // a view without them catches `<scr\0ipt>`-style splitting aimed at filters. Binary-looking values
     // (images, protobuf, compressed bodies) get that one view only: they are not rendered as HTML, and
@@ -152,6 +155,7 @@ export const xssDetector: Detector = {
       const bare = input.decode('url', 'html', 'nulls');
       return toDetection(input.point.isKey, analyzeView(bare), bare);
     }
+    if (looksLikeNoise(input)) return toDetection(input.point.isKey, analyzeView(view, true), view);
     let best = analyzeView(view);
     let shown = view;
     const consider = (candidate: string): void => {
@@ -164,12 +168,41 @@ export const xssDetector: Detector = {
     if ((best === null || best.confidence < 0.9) && hasControls(view)) consider(input.decode('url', 'html', 'nulls'));
     if ((best === null || best.confidence < 0.9) && hasJsEscapes(view)) consider(input.decode('url', 'js', 'html'));
     if ((best === null || best.confidence < 0.9) && hasCompatibilityForms(view)) consider(input.decode('url', 'html', 'unicode'));
-    return toDetection(input.point.isKey, best, shown);
+    return toDetection(input.point.isKey, best, shown, input.point);
   },
 };
 
-function toDetection(isKey: boolean, best: Match | null, shown: string): Detection | null {
+/**
+ * A whole program (or a function's source) carried as data: bot-manager and fingerprinting scripts post
+ * their own (minified) JavaScript, often base64-encoded inside a form field. A JS-context finding (a breakout or a sink with
+ * no markup around it) means "this text is code", which such a value always is; an injection into a JS
+ * context is a short breakout, not hundreds of characters of statements. Markup rules are unaffected.
+ */
+function isTransportedProgram(point: DetectorInput['point'], view: string): boolean {
+  // `function(){…` / `function name(a){…` / `(a) => {…`: the source text of a function, as
+  // Function.prototype.toString() gives it (fingerprinting scripts send the first bytes of native and
+  // page functions). An injection has to break out of its context first; this text starts a definition.
+  if (FUNCTION_SOURCE.test(view)) return true;
+  const long = view.length >= 512 || (view.length >= 200 && point.encodings.includes('base64'));
+  if (!long) return false;
+  let statements = 0;
+  for (let i = 0; i < view.length && statements < 5; i++) {
+    const c = view.charCodeAt(i);
+    if (c === 59 /* ; */ || c === 10 /* \n */) statements += 1;
+  }
+  return statements >= 5 && /\bfunction\b|=>|\b(var|let|const|return)\s/.test(view);
+}
+
+const FUNCTION_SOURCE = /^\s*(async\s+)?function\s*[\w$]*\s*\([\w$,\s]*\)\s*\{|^\s*\([\w$,\s]*\)\s*=>\s*\{/;
+
+/** Ceiling for JS-context findings in a transported program (see isTransportedProgram). */
+const PROGRAM_CEILING = 0.4;
+
+function toDetection(isKey: boolean, best: Match | null, shown: string, point?: DetectorInput['point']): Detection | null {
   if (best === null) return null;
+  if (point !== undefined && best.rule.startsWith('xss:js:') && isTransportedProgram(point, shown)) {
+    best = { ...best, confidence: Math.min(best.confidence, PROGRAM_CEILING) };
+  }
   // Keys (parameter names, JSON keys) are reflected less often and are never markup by design.
   const confidence = isKey ? best.confidence * 0.9 : best.confidence;
   return {

@@ -190,7 +190,7 @@ function attrRule(tag: HtmlTagToken, attr: HtmlAttribute, next: HtmlAttribute | 
     return { rule: `xss:handler:${handler.name}${script ? '+script' : ''}`, confidence, ...span };
   }
   if (attr.value === null) return null;
-  if (attr.value.indexOf('<') >= 0 && depth < 2 && attr.name !== 'srcdoc' && attr.value.length <= 2048) {
+  if (attr.value.indexOf('<') >= 0 && depth < 2 && attr.name !== 'srcdoc' && attr.value.length <= 2048 && nestedLeft-- > 0) {
     // Markup inside an attribute value (`href="x?q=<script>…"`) is live wherever the value is re-reflected.
     const inner = analyzeHtml(htmlDecode(attr.value), depth + 1);
     if (inner !== null && inner.confidence >= 0.7) return { rule: `${inner.rule}~attr`, confidence: inner.confidence - 0.05, ...span };
@@ -271,8 +271,17 @@ function tagRule(tag: HtmlTagToken, depth: number): XssRuleMatch | null {
  * Finds the most dangerous construct in `s` read as HTML. Comments are read again as HTML (lower):
  * conditional comments and filters that mis-parse `--!>` hand their contents to some parsers.
  */
+/**
+ * Markup nested in attribute values and comments is analyzed again, at most this many times per value:
+ * an unclosed quote makes the rest of the input one attribute value, so tag-dense text (symbol soup,
+ * minified markup) would otherwise be re-tokenized once per tag.
+ */
+const MAX_NESTED = 8;
+let nestedLeft = MAX_NESTED;
+
 export function analyzeHtml(s: string, depth = 0): XssRuleMatch | null {
   if (s.indexOf('<') < 0) return null;
+  if (depth === 0) nestedLeft = MAX_NESTED;
   const tokens: HtmlToken[] = tokenizeHtml(s);
   let best: XssRuleMatch | null = null;
   for (const t of tokens) {
@@ -281,7 +290,7 @@ export function analyzeHtml(s: string, depth = 0): XssRuleMatch | null {
     } else if (t.kind === 'bogus' && /^(import|xml:namespace)\b/i.test(t.text) && /implementation\s*=/i.test(t.text)) {
       // IE `<?import namespace=… implementation="x.htc">` loads a behaviour (script).
       best = pick(best, { rule: 'xss:import:htc', confidence: 0.8, start: t.start, end: t.end });
-    } else if ((t.kind === 'comment' || t.kind === 'bogus' || t.kind === 'cdata') && depth < 2 && t.text.length <= 2048 && t.text.indexOf('<') >= 0) {
+    } else if ((t.kind === 'comment' || t.kind === 'bogus' || t.kind === 'cdata') && depth < 2 && t.text.length <= 2048 && t.text.indexOf('<') >= 0 && nestedLeft-- > 0) {
       const inner = analyzeHtml(t.text, depth + 1);
       if (inner !== null) best = pick(best, { ...inner, rule: `${inner.rule}~${t.kind}`, confidence: inner.confidence - 0.05, start: t.start, end: t.end });
     }

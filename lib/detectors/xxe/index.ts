@@ -9,6 +9,7 @@
  * 0.85 (W3C XHTML/SVG DTDs 0.2); internal entity declarations 0.55 (APIs do not send DTDs, but the
  * entity alone reads nothing); DOCTYPE with an internal subset and no entity 0.3.
  */
+import { CH, charsOf } from '../../features';
 import type { Detection, Detector, DetectorInput } from '../../types';
 import { generalRefs, scanDtd, type EntityDecl } from './dtd';
 
@@ -86,6 +87,9 @@ function xincludeAndXslt(s: string, lower: string): Match | null {
   return best;
 }
 
+/** Every opener mayHoldXml looks for has one of these (`<!`, `%3C!`, `xi:`, `&lt;!`, the XInclude/XSLT namespace URLs). */
+const XML_CHARS = CH.LT | CH.PERCENT | CH.COLON | CH.AMP | CH.SLASH;
+
 function mayHoldXml(s: string): boolean {
   return s.indexOf('<!') >= 0 || s.indexOf('%3C!') >= 0 || s.indexOf('%3c!') >= 0 || s.indexOf('xi:') >= 0 || s.indexOf('xsl:') >= 0 || s.indexOf('XInclude') >= 0 || s.indexOf('%25') >= 0 || s.indexOf('&lt;!') >= 0;
 }
@@ -94,8 +98,8 @@ export const xxeDetector: Detector = {
   type: 'xxe',
   detect(input: DetectorInput): Detection | null {
     const point = input.point;
-    const isDoctypePoint = point.path.includes('!doctype');
-    if (!isDoctypePoint && (point.value.length < 8 || !mayHoldXml(point.value))) return null;
+    const isDoctypePoint = point.source === 'body' && point.path.includes('!doctype');
+    if (!isDoctypePoint && (point.value.length < 8 || (charsOf(input) & XML_CHARS) === 0 || !mayHoldXml(point.value))) return null;
     let s = input.decode('url');
     if (s.indexOf('<!') < 0 && s.indexOf('&lt;!') >= 0) s = input.decode('url', 'html');
     // The XML parser may hand over the declaration without its `<!DOCTYPE` keyword.
