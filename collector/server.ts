@@ -6,6 +6,7 @@ import { HttpError } from './http-error';
 import { registerDashboardRoutes } from './routes/dashboard';
 import { registerEventQueryRoutes } from './routes/events';
 import { registerIngestRoutes } from './routes/ingest';
+import { registerInventoryRoutes } from './routes/inventory';
 import { registerIpListRoutes } from './routes/iplists';
 import { registerStatsRoutes } from './routes/stats';
 import { openStore } from './store';
@@ -98,6 +99,7 @@ export function buildApp(ctx: CollectorContext, options: Pick<CollectorOptions, 
   registerEventQueryRoutes(app, ctx);
   registerStatsRoutes(app, ctx);
   registerIpListRoutes(app, ctx);
+  registerInventoryRoutes(app, ctx);
   registerDashboardRoutes(app);
   return app;
 }

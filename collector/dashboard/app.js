@@ -2,6 +2,7 @@
 import { api, onTokenNeeded } from './api.js';
 import { splitBar, stackedBars } from './charts.js';
 import { colorOf, el, format, replace } from './dom.js';
+import { loadInventory, setupInventory } from './inventory.js';
 
 const $ = (id) => document.getElementById(id);
 const state = {
@@ -220,7 +221,7 @@ async function refresh({ auto = false } = {}) {
   renderChart(series);
   renderTopRoutes(routes.routes);
   renderTopIps(ips.ips);
-  await Promise.all([auto && eventsInUse() ? null : loadEvents(), loadIpLists(), loadNodes()]);
+  await Promise.all([auto && eventsInUse() ? null : loadEvents(), loadIpLists(), loadNodes(), loadInventory({ auto })]);
   $('updated').textContent = `updated ${new Date().toLocaleTimeString()}`;
   document.body.dataset.ready = 'true';
 }
@@ -250,6 +251,7 @@ function setupTheme() {
 
 function main() {
   setupLogin();
+  setupInventory(showError);
   setupTheme();
   $('range').addEventListener('click', (event) => {
     const range = event.target.closest('button')?.dataset.range;

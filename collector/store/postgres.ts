@@ -1,6 +1,7 @@
 import { Pool, type PoolClient } from 'pg';
 import { loadMigrations } from '../migrations';
 import { buildEventWhere } from './filter-sql';
+import { PostgresInventory } from './inventory-postgres';
 import { EVENT_COLUMNS, eventRowValues, eventTypes, normalizeId, rowToEvent, type EventRow } from './rows';
 import { summaryFrom } from './summary';
 import type {
@@ -29,7 +30,10 @@ const UPSERT_NODE = `INSERT INTO nodes (node_id, last_seen, dropped, events_acce
 /** Used when COLLECTOR_DATABASE_URL is a postgres:// URL. `schema` isolates deployments (and test runs). */
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
-  private constructor(private readonly pool: Pool, readonly schema: string) {}
+  readonly inventory: PostgresInventory;
+  private constructor(private readonly pool: Pool, readonly schema: string) {
+    this.inventory = new PostgresInventory(pool);
+  }
 
   static async open(url: string, schema = 'public'): Promise<PostgresStore> {
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid PostgreSQL schema name: ${schema}`);

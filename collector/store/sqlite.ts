@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { loadMigrations } from '../migrations';
 import { buildEventWhere } from './filter-sql';
+import { SqliteInventory } from './inventory-sqlite';
 import { summaryFrom } from './summary';
 import { EVENT_COLUMNS, eventRowValues, eventTypes, normalizeId, rowToEvent, type EventRow } from './rows';
 import type {
@@ -15,6 +16,7 @@ type Db = Database.Database;
 /** Embedded default backend: one SQLite file (WAL, fsync on commit) under the data directory. */
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
+  readonly inventory: SqliteInventory;
   private readonly db: Db;
   private readonly insertEvent: Database.Statement;
   private readonly insertType: Database.Statement;
@@ -30,6 +32,7 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
     migrate(this.db);
+    this.inventory = new SqliteInventory(this.db);
     this.insertEvent = this.db.prepare(
       `INSERT INTO events (${EVENT_COLUMNS.join(', ')}) VALUES (${EVENT_COLUMNS.map(() => '?').join(', ')})
        ON CONFLICT (id) DO NOTHING`,

@@ -1,4 +1,5 @@
 /** The storage interface shared by the SQLite and PostgreSQL backends. Times are epoch milliseconds. */
+import type { InventoryStore } from './inventory-types';
 
 /** One event as the contract (contracts/event.schema.json) defines it. */
 export interface EventInput {
@@ -134,6 +135,8 @@ export interface IpListEntry extends IpListEntryInput {
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
+  /** API discovery's inventory (inventory-sqlite.ts / inventory-postgres.ts). */
+  readonly inventory: InventoryStore;
   /** Inserts new events, skips ids already stored, and records the node's counters, all in one transaction. */
   ingest(batch: EventBatch, receivedAt: number): Promise<IngestResult>;
   queryEvents(filter: EventFilter, cursor: EventCursor | null, limit: number, totalCap: number): Promise<EventPage>;

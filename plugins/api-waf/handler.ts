@@ -17,6 +17,7 @@ import { sharedReporter, type EventInput, type EventKind, type Reporter } from '
 import { storeFor, type WindowStore } from '../common/window-counter';
 import { isSkipped, parseConfig, type WafConfig } from './config';
 import { debugRequested, graphqlViolations, type PolicyViolation } from './graphql-policy';
+import { discoveryFor, type Discovery } from './discovery';
 import { OpenApiEnforcer, type Violation } from './openapi';
 import { RuleSet, type RuleHit } from './rules';
 import { decideAttack, decideByIp, type Decision, type IpStanding } from './policy';
@@ -50,6 +51,8 @@ export class ApiWafHandler {
   /** Set when the configured OpenAPI document is broken: every request then fails per fail_mode. */
   private readonly openapiError: string | null;
   private readonly rules: RuleSet;
+  /** API discovery: the inventory built from what this phase already read (no extra PDK calls); null when off. */
+  private readonly discovery: Discovery | null;
   private warned = false;
 
   constructor(rawConfig: unknown) {
@@ -64,6 +67,7 @@ export class ApiWafHandler {
     const rules = RuleSet.fromConfig(raw);
     this.rules = rules.ruleSet;
     warnings.push(...rules.warnings);
+    this.discovery = discoveryFor(raw.discovery, { collectorUrl: config.reporting.collectorUrl, token: config.reporting.token, nodeId: config.reporting.nodeId }, { routeId: config.routeId, serviceId: config.serviceId });
     const rep = config.reporting;
     this.reporter = rep.collectorUrl
       ? sharedReporter({
@@ -164,6 +168,7 @@ export class ApiWafHandler {
     // exceptions silence detector findings at their points (false-positive tuning) before anything decides
     const verdict = this.rules.exceptVerdict(line, inspect(request, { limits: cfg.limits, detectors: cfg.detectors })).verdict;
     outcome.verdict = verdict;
+    this.discovery?.observe(request, verdict);
     outcome.ruleHits = this.rules.needsPoints ? this.rules.match(request, undefined, cfg.limits) : [];
     let apiBlock = false;
     if (this.openapi) {

@@ -4,6 +4,7 @@
  * again when an instance starts (see config.ts) and reported through kong.log.
  */
 import { ATTACK_TYPES } from '../../lib/types';
+import { DISCOVERY_FIELD } from './discovery/schema';
 import { OPENAPI_FIELD } from './openapi/schema-fields';
 import { RULES_FIELDS } from './rules/schema-fields';
 
@@ -180,5 +181,6 @@ export const SCHEMA: Field[] = [
     },
   },
   OPENAPI_FIELD,
+  DISCOVERY_FIELD as Field,
   ...(RULES_FIELDS as unknown as Field[]),
 ];

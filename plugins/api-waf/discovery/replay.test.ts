@@ -73,7 +73,7 @@ describe('discovery replay → collector', () => {
     for (const request of api) inv.observe({ request, routeId: 'route-api', serviceId: 'svc-api' });
     const apiMs = performance.now() - apiStarted;
     if (corpus.length > 0) {
-      console.log(`observe(): ${((corpusMs * 1000) / corpus.length).toFixed(1)} µs/request over ${corpus.length} corpus requests, ${((apiMs * 1000) / api.length).toFixed(1)} µs/request over ${api.length} API requests; ${inv.endpointCount} endpoints`);
+      console.log(`observe() (cold JIT, under jest; see bench.ts for warm numbers): ${((corpusMs * 1000) / corpus.length).toFixed(1)} µs/request over ${corpus.length} corpus requests, ${((apiMs * 1000) / api.length).toFixed(1)} µs/request over ${api.length} API requests; ${inv.endpointCount} endpoints`);
     }
     expect(inv.cappedCounts().error).toBeUndefined();
 
