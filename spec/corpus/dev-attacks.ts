@@ -1,9 +1,22 @@
+import path from 'node:path';
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import { htmlDecode, jsUnescape, urlDecode } from '../../lib/decoders';
 import type { AttackType } from '../../lib/types';
 
-export const SHARED_CORPUS = process.env.KAS_CORPUS_DIR ?? '/work/shared/corpus';
+/**
+ * The development corpora live in the steering repo's shared/ folder, beside the clone (CI: a fresh clone with
+ * shared/ next to it; here: /work/shared). KAS_CORPUS_DIR overrides. Data is read at run time, never committed.
+ */
+export const SHARED_CORPUS = sharedCorpusDir();
+
+export function sharedCorpusDir(): string {
+  if (process.env.KAS_CORPUS_DIR) return process.env.KAS_CORPUS_DIR;
+  const beside = path.resolve(__dirname, '..', '..', '..', 'shared', 'corpus');
+  const besideDist = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'corpus');
+  for (const dir of [beside, besideDist]) if (fs.existsSync(dir)) return dir;
+  return '/work/shared/corpus';
+}
 
 export interface AttackCase {
   type: AttackType;

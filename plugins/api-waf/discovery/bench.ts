@@ -1,3 +1,5 @@
+import nodeFs from 'node:fs';
+import nodePath from 'node:path';
 /**
  * observe() cost, warm: `npm run build && node dist/plugins/api-waf/discovery/bench.js`. Feeds the benign
  * browsing dev corpus (when present) and two typical API requests through a fresh Inventory, three rounds.
@@ -9,7 +11,9 @@ import type { HttpRequest } from '../../../lib/types';
 import { Inventory } from './inventory';
 import { req } from './testing';
 
-const CORPUS = '/work/shared/corpus/benign-browsing-dev.jsonl.gz';
+const CORPUS = [process.env.KAS_CORPUS_DIR ?? '', nodePath.resolve(__dirname, '../../../../shared/corpus'), nodePath.resolve(__dirname, '../../../../../shared/corpus'), '/work/shared/corpus']
+  .map((d: string) => `${d}/benign-browsing-dev.jsonl.gz`)
+  .find((f: string) => nodeFs.existsSync(f)) ?? '/work/shared/corpus/benign-browsing-dev.jsonl.gz';
 
 function corpus(): { host: string; request: HttpRequest }[] {
   if (!fs.existsSync(CORPUS)) return [];

@@ -1,3 +1,5 @@
+import nodeFs from 'node:fs';
+import nodePath from 'node:path';
 /**
  * Replay: part of the benign browsing dev corpus (/work/shared/corpus, read at test time; skipped when
  * missing) plus generated API traffic → Inventory.observe → InventorySender → a real collector (SQLite) →
@@ -14,7 +16,9 @@ import { InventorySender } from './sender';
 import { segmentKind } from './template';
 import { req } from './testing';
 
-const CORPUS = '/work/shared/corpus/benign-browsing-dev.jsonl.gz';
+const CORPUS = [process.env.KAS_CORPUS_DIR ?? '', nodePath.resolve(__dirname, '../../../../shared/corpus'), nodePath.resolve(__dirname, '../../../../../shared/corpus'), '/work/shared/corpus']
+  .map((d: string) => `${d}/benign-browsing-dev.jsonl.gz`)
+  .find((f: string) => nodeFs.existsSync(f)) ?? '/work/shared/corpus/benign-browsing-dev.jsonl.gz';
 const CORPUS_LINES = 4000;
 
 interface CorpusLine {
