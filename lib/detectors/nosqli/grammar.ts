@@ -81,34 +81,37 @@ export function scanJs(s: string, start: number, entry: JsEntry): JsSignals {
   if (!functionEntry && (firstKind === undefined || !(firstKind === 'op' || firstText === ';' || firstText === ',' || firstText === '}' || firstText === ')' || firstText === ']' || firstText === '{'))) {
     return sig;
   }
-  pull(MAX_TOKENS);
-  if (!sig.clean) sig.end = toks.length > 0 ? toks[toks.length - 1].end : start;
+  // the rest is lexed as the loop below reaches it: prose stops at its first two operands in a row
   let i = 0;
   if (entry === 'operand') {
     // a number, identifier, literal or dotted path starts the value
-    if (toks.length === 0 || !isOperand(toks[0])) return sig;
+    if (toks.length === 0 || !isOperand(toks[0])) return lastEnd(sig, toks, start);
     i = 1;
     // a whole `$where` function: `function() { return this.a == 1 }` — read its body as statements
     if (toks[0].text === 'function' && toks[1]?.text === '(') {
+      pull(12);
       let k = 2;
       while (k < toks.length && k < 12 && toks[k].text !== '{') k += 1;
-      if (toks[k]?.text !== '{') return sig;
+      if (toks[k]?.text !== '{') return lastEnd(sig, toks, start);
       i = k;
     }
   }
   // the first token after the entry must continue code
   const first = toks[i];
-  if (first === undefined) return sig;
-  if (!(first.kind === 'op' || first.text === ';' || first.text === ',' || first.text === '}' || first.text === ')' || first.text === ']' || first.text === '{')) return sig;
+  if (first === undefined) return lastEnd(sig, toks, start);
+  if (!(first.kind === 'op' || first.text === ';' || first.text === ',' || first.text === '}' || first.text === ')' || first.text === ']' || first.text === '{')) return lastEnd(sig, toks, start);
 
   let afterLogic = false;
-  for (; i < toks.length; i++) {
+  for (; ; i++) {
+    pull(i + 2);
+    if (i >= toks.length) break;
     const t = toks[i];
     const prev = toks[i - 1];
     if (prev !== undefined && isOperand(prev) && isOperand(t) && !(prev.kind === 'ident' && PREFIX_WORDS.has(prev.text))) {
       // two operands in a row: prose, not code. Keep what was seen before, unclean.
       sig.end = prev.end;
       sig.tokens = i;
+      sig.clean = false;
       return sig;
     }
     if (t.kind === 'op' && (t.text === '||' || t.text === '&&')) afterLogic = true;
@@ -121,24 +124,36 @@ export function scanJs(s: string, start: number, entry: JsEntry): JsSignals {
     if (t.text === 'this' && next?.text === '.' && toks[i + 2]?.kind === 'ident') sig.thisAccess = true;
     if (t.text.charCodeAt(0) === 36 && next?.text === ':' && operatorRisk(t.text.slice(1)) !== undefined) sig.operatorKey = true;
     if (t.text === 'sleep' && next?.text === '(' && toks[i + 2]?.kind === 'number') sig.delay = true;
-    if (t.text === 'Date' && prev?.text === 'new' && toks.slice(i, i + 40).some((x) => x.text === 'while')) sig.delay = true;
+    if (t.text === 'Date' && prev?.text === 'new') {
+      pull(i + 40);
+      if (toks.slice(i, i + 40).some((x) => x.text === 'while')) sig.delay = true;
+    }
     if (prev === undefined || (prev.text !== ';' && prev.text !== '{' && prev.text !== '}')) continue;
     // statements that only code contains
     if (t.text === 'return') {
       const v = next?.text === '(' ? toks[i + 2] : next;
       if (isLiteral(v) || v?.text === 'this' || v?.text === '!' || toks[i + 2]?.kind === 'op') sig.statement = true;
     } else if ((t.text === 'while' || t.text === 'for' || t.text === 'if') && next?.text === '(') {
-      sig.statement = true;
+      // inside a whole `function() {...}` value, branches and loops are just code (browser scripts,
+      // snippets); only a `while` busy loop is telling there. After a breakout any of them is code.
+      if (!functionEntry || t.text === 'while') sig.statement = true;
     } else if (t.text === 'do' && next?.text === '{') {
       sig.statement = true;
     } else if (t.text === 'function' && (next?.text === '(' || toks[i + 2]?.text === '(')) {
-      sig.statement = true;
+      if (!functionEntry) sig.statement = true;
     } else if ((t.text === 'var' || t.text === 'let' || t.text === 'const') && next?.kind === 'ident' && toks[i + 2]?.text === '=') {
       sig.declaration = true;
     }
   }
-  sig.clean = true;
   sig.tokens = toks.length;
+  lastEnd(sig, toks, start);
+  sig.clean = true;
+  return sig;
+}
+
+/** Where the scan stopped when it did not stop at a comment: the end of the last token lexed. */
+function lastEnd(sig: JsSignals, toks: readonly JsToken[], start: number): JsSignals {
+  if (!sig.clean) sig.end = toks.length > 0 ? toks[toks.length - 1].end : start;
   return sig;
 }
 

@@ -1,7 +1,7 @@
 import { createDetectorInput, makePoint } from '../../detector-input';
 import type { Point } from '../../types';
 import { corpusAvailable, isCorpusNoise, readAttacks } from '../sqli/dev-corpus.test-helper';
-import { nosqliDetector } from './index';
+import { mayBeNoSql, nosqliDetector } from './index';
 
 const conf = (v: string, o: Partial<Point> = {}): number => nosqliDetector.detect(createDetectorInput(makePoint(v, o.path ?? 'query.q', o)))?.confidence ?? 0;
 const key = (k: string): Partial<Point> => ({ isKey: true, path: `query.${k}` });
@@ -65,5 +65,22 @@ describe('nosqliDetector: dev corpus', () => {
     const missed = payloads.filter((a) => conf(a.payload) < 0.5).map((a) => a.payload);
     // `{"&exists":false}` is a typo of $exists in the list: not an operator
     expect(missed).toEqual(['{"&exists":false}']);
+  });
+});
+
+describe('nosqliDetector: false-positive pass', () => {
+  it('does not take a whole browser function for a $where function', () => {
+    const datadome = "function() {\nlet returnValue;\r\nconst scritpTc = document.getElementById('digitalData').textContent;\r\nconst parseScript = JSON.parse(scritpTc);\r\nif (pa";
+    expect(conf(datadome)).toBeLessThan(0.5);
+    expect(conf('function() { for (let i = 0; i < 3; i++) { f(i) } }')).toBeLessThan(0.5);
+    // a $where function that returns a constant, reads the document or spins still counts
+    for (const a of ['function() { return true }', 'function() { return this.a == 1 }', 'function() { while(true){} }']) expect({ a, c: conf(a) >= 0.5 }).toEqual({ a, c: true });
+  });
+  it('gates on the shared character mask', () => {
+    expect(mayBeNoSql('Dana Smith')).toBe(false);
+    expect(mayBeNoSql('x'.repeat(1000))).toBe(false);
+    expect(mayBeNoSql('/_all_docs')).toBe(true);
+    expect(mayBeNoSql('db.users.find()')).toBe(true);
+    expect(mayBeNoSql('a;b')).toBe(true);
   });
 });

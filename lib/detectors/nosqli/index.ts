@@ -1,3 +1,4 @@
+import { CH, charMask, charsOf } from '../../features';
 import type { Detection, Detector, DetectorInput } from '../../types';
 import { findShellCall, jsBreakoutEnd, scanJs, scoreJs, type JsEntry } from './grammar';
 import { isBenignDollarKey, operatorRisk, type OperatorRisk } from './operators';
@@ -171,13 +172,20 @@ function fromRedis(s: string): Finding | null {
   return null;
 }
 
-/** Cheap gate: all rules need `$`, a quote, `;`, `|`, `&`, `{`, `(`, `_`, a line break, or `%`/`\` encodings. */
-export function mayBeNoSql(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 36 || c === 39 || c === 34 || c === 59 || c === 124 || c === 38 || c === 123 || c === 95 || c === 10 || c === 13 || c === 37 || c === 92 || c === 40) return true;
-  }
-  return false;
+/**
+ * Classes that some rule needs: `$` (operators), quotes (JS breakouts), `;`/`{`/`}`/`|`/`&` (JS
+ * statements and logic), a line break (Redis), `%`/`\` (encoded forms of all of these).
+ */
+const NOSQL_TRIGGERS = CH.DOLLAR | CH.SQUOTE | CH.DQUOTE | CH.SEMI | CH.PIPE | CH.AMP | CH.LBRACE | CH.RBRACE | CH.NEWLINE | CH.PERCENT | CH.BACKSLASH;
+
+/**
+ * Cheap gate on the point's shared character mask: the classes above, or `_` for CouchDB endpoints,
+ * or a `(` that calls `function(`/`db.x(` (whole `$where` functions and shell calls).
+ */
+export function mayBeNoSql(s: string, chars = charMask(s)): boolean {
+  if ((chars & NOSQL_TRIGGERS) !== 0) return true;
+  if (s.indexOf('_') >= 0) return true;
+  return (chars & CH.LPAREN) !== 0 && (s.indexOf('function') >= 0 || s.indexOf('db.') >= 0);
 }
 
 const MAX_ANALYSED = 4096;
@@ -194,7 +202,7 @@ function hasCodePunctuation(s: string): boolean {
 export function detectNoSqli(input: DetectorInput): Detection | null {
   const point = input.point;
   const raw = point.value;
-  if (raw.length < 2 || !mayBeNoSql(raw)) return null;
+  if (raw.length < 2 || !mayBeNoSql(raw, charsOf(input))) return null;
   let s = raw.indexOf('%') >= 0 || raw.indexOf('\\') >= 0 ? input.decode('url', 'js') : raw;
   if (s.length > MAX_ANALYSED) s = s.slice(0, MAX_ANALYSED);
   let best = null as Finding | null;

@@ -27,6 +27,7 @@ export type EntryKind =
   | 'string' //    value starts with a string literal (numeric context)
   | 'word' //      value starts with a name or function call
   | 'lead' //      value starts with a tail token: OR, AND, ), ',', ;, UNION, ORDER BY
+  | 'compare' //   value starts with a comparison word (LIKE, RLIKE, IN, IS...): a fragment appended to an operand
   | 'statement'; // value is a statement: SELECT ..., EXEC ..., DROP TABLE ...
 
 /** Operand strength: 0 a bare name, 1 a literal, 2 something only SQL does (known function, subquery, @@var). */
@@ -88,6 +89,20 @@ function riskBit(r: FunctionRisk): number {
 
 const UNARY = new Set(['-', '+', '~', '!', 'NOT']);
 
+/** Statements MSSQL runs after an expression without `;` (the other dialects need the `;`). */
+const BARE_STATEMENTS = new Set([
+  'SELECT', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'DROP', 'CREATE', 'ALTER', 'TRUNCATE', 'EXEC', 'EXECUTE', 'DECLARE',
+  'SET', 'WAITFOR', 'SHUTDOWN', 'GRANT', 'REVOKE', 'BACKUP', 'RESTORE', 'IF', 'BULK', 'DBCC', 'KILL', 'RECONFIGURE',
+  'SP_EXECUTESQL', 'OPENROWSET', 'PRINT', 'RAISERROR', 'BEGIN', 'WITH',
+]);
+
+/** What GRANT/REVOKE hand out first (before ON/TO). */
+const PRIVILEGES = new Set([
+  'ALL', 'SELECT', 'INSERT', 'UPDATE', 'DELETE', 'EXECUTE', 'EXEC', 'CREATE', 'ALTER', 'DROP', 'USAGE', 'REFERENCES',
+  'CONNECT', 'FILE', 'PROCESS', 'SUPER', 'RELOAD', 'SHUTDOWN', 'CONTROL', 'IMPERSONATE', 'DBA', 'SYSDBA', 'TRIGGER',
+  'INDEX', 'TEMPORARY', 'TEMP', 'TRUNCATE', 'REPLICATION', 'GRANT', 'PROXY', 'EVENT', 'LOCK', 'SYSADMIN', 'RESOURCE',
+]);
+
 const CREATE_OBJECTS = new Set([
   'TABLE', 'DATABASE', 'SCHEMA', 'USER', 'LOGIN', 'ROLE', 'VIEW', 'INDEX', 'PROCEDURE', 'PROC', 'FUNCTION',
   'TRIGGER', 'TEMPORARY', 'EVENT', 'SEQUENCE', 'ASSEMBLY', 'EXTENSION', 'SERVER', 'OR', 'UNIQUE', 'DEFINER', 'LIBRARY',
@@ -111,6 +126,19 @@ function restMaySignal(s: string, from: number): boolean {
       }
       start = -1;
     }
+  }
+  return false;
+}
+
+/**
+ * Whether s[from, to) holds a C0 control other than the white space \t \n \v \f \r. The unclosed
+ * string that the app's closing quote terminates is text the attacker typed (`' or 'a'='a`); one that
+ * runs over binary bytes (a protobuf or image body read as text) is not a terminator.
+ */
+function hasBinaryControl(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 9 || (c > 13 && c < 32) || c === 127) && c !== 0) return true;
   }
   return false;
 }
@@ -144,6 +172,8 @@ function freshSignals(): Signals {
 export class SqlParser {
   private p = 0;
   private depth = 0;
+  /** Parsing a statement that follows an expression without `;` (MSSQL style). */
+  private bare = false;
   private inTail = false;
   sig: Signals = freshSignals();
 
@@ -158,6 +188,7 @@ export class SqlParser {
     this.p = 0;
     this.depth = 0;
     this.inTail = false;
+    this.bare = false;
     this.entrySegment = null;
     this.lastSelectStrong = false;
     this.sig = freshSignals();
@@ -189,7 +220,7 @@ export class SqlParser {
       this.inTail = true;
       this.tail(entry);
       return this.done();
-    } else if (entry !== 'lead') {
+    } else if (entry !== 'lead' && entry !== 'compare') {
       const seg = this.newSegment();
       if (!this.operand(seg)) return this.done();
       this.entrySegment = seg;
@@ -207,7 +238,7 @@ export class SqlParser {
     this.sig.end = this.p;
     const last = this.ts.at(this.p - 1);
     if (last !== undefined && last.cls === 's' && !last.closed && last.quote === this.quote && this.quote !== '' && this.p > 1) {
-      this.sig.openString = this.ts.at(this.p) === undefined;
+      this.sig.openString = this.ts.at(this.p) === undefined && !hasBinaryControl(this.ts.source, last.start + 1, last.end);
     }
     return this.sig;
   }
@@ -220,7 +251,10 @@ export class SqlParser {
       seg.minRank = 1;
       seg.maxRank = 1;
     }
-    let afterLogic = entry === 'lead';
+    // A lead value starts with a tail token: after `OR`/`AND` the '&' case below opens a predicate
+    // segment; a value that starts with a comparison word (`LIKE 'a%'`, `Is 2 < 3`) only continues the
+    // app's own comparison, which is no truth value of the attacker's until a logic operator follows.
+    let afterLogic = false;
     const entrySeg = seg;
     for (let guard = 0; guard < 10_000; guard++) {
       const t = this.peek();
@@ -292,7 +326,11 @@ export class SqlParser {
         case 'E': {
           // MSSQL runs `... WHERE id=1 exec xp_cmdshell '...'` and `' waitfor delay '0:0:5'` without `;`
           this.closeSegment(seg, afterLogic);
-          if (!this.statement()) return;
+          if (!BARE_STATEMENTS.has(t.text)) return;
+          this.bare = true;
+          const ok = this.statement();
+          this.bare = false;
+          if (!ok) return;
           seg = this.newSegment();
           afterLogic = false;
           break;
@@ -932,7 +970,10 @@ export class SqlParser {
         }
         if (target.cls === 'n' || target.cls === 'f' || target.cls === 'E') {
           const name = target.text;
-          if (/(^|\.)(XP|SP)_/.test(name) || name.startsWith('MASTER.')) danger();
+          const dangerous = /(^|\.)(XP|SP)_/.test(name) || name.startsWith('MASTER.');
+          if (dangerous) danger();
+          // without `;` only a system procedure is telling: `Please execute the plan` parses as EXEC too
+          else if (this.bare) return false;
           this.p += 1;
           if (target.cls === 'f' && !this.skipBalanced(this.p)) return false;
           if (target.cls === 'n' || target.cls === 'E') {
@@ -984,6 +1025,12 @@ export class SqlParser {
       case 'REVOKE': {
         const start = this.p;
         this.p += 1;
+        // a privilege or ON must come first: `Grant access to user bob` is prose
+        const priv = this.peek();
+        if (priv === undefined || (!PRIVILEGES.has(priv.text) && !this.isWord(priv, 'ON'))) {
+          this.p = start;
+          return false;
+        }
         for (let guard = 0; guard < 32 && !this.atEnd(); guard++) {
           if (this.isWord(this.peek(), 'TO', 'FROM')) {
             this.p += 1;
@@ -1047,6 +1094,9 @@ export class SqlParser {
         this.p += 1;
         if (!this.isWord(this.peek(), 'TABLES', 'DATABASES', 'GRANTS', 'VARIABLES', 'PROCESSLIST', 'SCHEMAS', 'COLUMNS', 'STATUS', 'USERS')) return false;
         this.p += 1;
+        // `SHOW TABLES [FROM db] [LIKE 'x' | WHERE ...]`; prose (`Show tables please`) goes on otherwise
+        const rest = this.peek();
+        if (!(this.atEnd() || rest?.cls === ';' || this.isWord(rest, 'FROM', 'IN', 'WHERE', 'FOR') || (rest?.cls === 'o' && rest.text === 'LIKE'))) return false;
         this.sig.system = true;
         this.skipRest();
         return true;
@@ -1072,6 +1122,11 @@ export class SqlParser {
       case 'SP_EXECUTESQL': {
         if (kw === 'BULK' && !this.isWord(next, 'INSERT')) return false;
         if (kw === 'KILL' && next?.cls !== '1') return false;
+        if (kw === 'KILL') {
+          // KILL <id> ends the statement (`Kill 3 birds` does not)
+          const after = this.peek(2);
+          if (after !== undefined && after.cls !== ';' && after.cls !== 'c') return false;
+        }
         if (kw === 'DBCC' && next?.cls !== 'n') return false;
         this.p += 1;
         danger();
@@ -1128,7 +1183,8 @@ export function score(entry: EntryKind, sig: Signals): Score {
   const offer = (confidence: number, rule: string): void => {
     if (confidence > best.confidence) best = { confidence, rule };
   };
-  const by = (table: Partial<Record<EntryKind, number>>): number => table[entry] ?? 0;
+  // a fragment that starts with a comparison word is judged like a value that starts with a name
+  const by = (table: Partial<Record<EntryKind, number>>): number => table[entry === 'compare' ? 'word' : entry] ?? 0;
 
   if (sig.union) offer(by({ quote: 0.95, number: 0.95, string: 0.9, word: 0.8, lead: 0.95, statement: 0.9 }), 'union');
   if ((sig.risk & RISK_TIME) !== 0) offer(by({ quote: 0.95, number: 0.95, string: 0.9, word: 0.9, lead: 0.95, statement: 0.95 }), 'time');

@@ -95,3 +95,50 @@ describe('sqliDetector: dev corpus', () => {
     expect(missed.length / payloads.length).toBeLessThan(0.02);
   });
 });
+
+describe('sqliDetector: false-positive pass (prose comparisons, macros, bare statements, binary text)', () => {
+  it('needs a way to attach to the query, not just a comparison in prose', () => {
+    const benign = [
+      'Is 2 < 3', 'Is 2 < 3? Yes, and 10 > 9, so the comparison holds; e-mail me if not.', 'In 2024 or 2025', 'Like 1 or 2',
+      'Between 1 and 5 or 6 and 10', 'is 5 = 5',
+    ];
+    for (const b of benign) expect({ b, hit: hit(b) }).toEqual({ b, hit: false });
+    // the same comparison after a context break and a logic operator is an injection
+    for (const a of ['1 or 2<3', "' or 2<3--", '1) or (2<3', "x' and 2 < 3#"]) expect({ a, hit: hit(a) }).toEqual({ a, hit: true });
+  });
+
+  it('leaves tracking macros alone but keeps server variables', () => {
+    expect(hit('@@CRITEO_USERID@@')).toBe(false);
+    expect(hit('@@version')).toBe(true);
+    expect(hit('1 and @@version>5')).toBe(true);
+  });
+
+  it('does not read English imperatives as MSSQL statements stacked without `;`', () => {
+    const benign = [
+      '我们明天下午三点开会，请准时参加。 Execute the plan as discussed; the command center will confirm by noon.',
+      'Please execute the plan', 'Please execute payment', 'Please show status', 'Show tables please', 'Grant access to user bob', 'Kill 3 birds',
+    ];
+    for (const b of benign) expect({ b, hit: hit(b) }).toEqual({ b, hit: false });
+    const attacks = ["1 exec master..xp_cmdshell 'dir'", "1 waitfor delay '0:0:5'", 'show tables', "1; exec myproc 'x'--", 'GRANT ALL ON *.* TO evil', 'KILL 42'];
+    for (const a of attacks) expect({ a, hit: hit(a) }).toEqual({ a, hit: true });
+  });
+
+  it('does not take an unclosed string over binary bytes as the terminator', () => {
+    const protobufText = `\n(6Ld6N2ApAAAAAMmHFsSXpV4sdp1Cob\u0012\u00a4\r03AFcWeA4nFyRi_an7oXKQ2N-ICwWt")\b \f\u0018\u0001*"\n\b\b\u0001\u0010\u00e6\u0015\u0018\n`;
+    expect(hit(protobufText)).toBe(false);
+    expect(hit("'-'")).toBe(true);
+    expect(hit("' or 'a'='a")).toBe(true);
+  });
+
+  it('gates on the shared character mask', () => {
+    expect(mayBeSql('SKU-1000')).toBe(false);
+    expect(mayBeSql('x'.repeat(1000))).toBe(false);
+    expect(mayBeSql('red shoes 2')).toBe(false);
+    expect(mayBeSql('a--b')).toBe(true);
+    expect(mayBeSql('1/**/2')).toBe(true);
+    expect(mayBeSql('1\tunion\tselect 2')).toBe(true);
+    expect(mayBeSql('1 UNION select 2')).toBe(true);
+    // the gate and the detector agree with a hand-built input that carries no mask
+    expect(sqliDetector.detect({ point: makePoint('1 union select 1,2'), decode: () => '1 union select 1,2' })?.confidence ?? 0).toBeGreaterThanOrEqual(0.9);
+  });
+});

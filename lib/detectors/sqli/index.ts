@@ -2,7 +2,8 @@ import type { Detection, Detector, DetectorInput } from '../../types';
 import { TokenStream, type SqlToken } from './fingerprint';
 import { SqlParser, score, type EntryKind } from './grammar';
 import { breakoutEnd } from './tokenizer';
-import { wordClass } from './keywords';
+import { CH, charMask, charsOf } from '../../features';
+import { ALL_WORDS, isSystemObject, wordClass } from './keywords';
 
 /**
  * SQL injection, libinjection style: the value is read as SQL in the three places an injection can
@@ -39,7 +40,7 @@ function entryOf(t: SqlToken | undefined, next: SqlToken | undefined): EntryKind
       return t.risk !== undefined && t.risk !== 'plain' ? 'number' : 'word';
     case 'o':
       // ` RLIKE (SELECT ...)`, ` LIKE 'a%' AND ...`: the value continues a comparison
-      if (t.cmp === true && /^[A-Z]/.test(t.text)) return 'lead';
+      if (t.cmp === true && /^[A-Z]/.test(t.text)) return 'compare';
       if ((t.text === '-' || t.text === '+' || t.text === '~') && next !== undefined && (next.cls === '1' || next.cls === 'f' || next.cls === '(' || next.cls === 'v')) {
         return 'number';
       }
@@ -69,6 +70,12 @@ function analyzeAsIs(s: string): SqlAnalysis | null {
   const entry = entryOf(ts.at(0), ts.at(1));
   if (entry === null) return null;
   const sig = parser.reset(ts, '').parseInjection(entry);
+  // the entry operand glued to something SQL cannot continue with (`@@CRITEO_USERID@@`, a template
+  // macro): the lexer split one non-SQL word, and nothing ties the value to the query
+  if (!sig.clean && sig.end === 1 && entry !== 'lead' && entry !== 'compare' && entry !== 'statement') {
+    const next = ts.at(1);
+    if (next !== undefined && next.start === ts.at(0)!.end) return null;
+  }
   const sc = score(entry, sig);
   if (sc.confidence <= 0) return null;
   const last = ts.at(Math.max(sig.end - 1, 0));
@@ -81,10 +88,27 @@ function analyzeAsIs(s: string): SqlAnalysis | null {
   };
 }
 
+/**
+ * Whether the text after a breakout holds anything a quote-context rule needs: SQL punctuation, an
+ * operator character (`'-'`, `'='`), a comment, NUL, or a logic/union/clause/statement word. `o'reilly`
+ * and `Rock 'n' roll` have none, so their quote contexts are not tokenized at all.
+ */
+function quoteTailMaySignal(s: string, from: number): boolean {
+  for (let i = from; i < s.length; i++) {
+    switch (s.charCodeAt(i)) {
+      case 39: case 34: case 40: case 41: case 59: case 35: case 64: case 124: case 38: case 96: case 0: // ' " ( ) ; # @ | & ` NUL
+      case 61: case 60: case 62: case 33: case 45: case 43: case 42: case 47: case 37: case 94: case 126: case 58: // = < > ! - + * / % ^ ~ :
+        return true;
+    }
+  }
+  return hasTailWord(from === 0 ? s : s.slice(from));
+}
+
 function analyzeQuoted(s: string, quote: "'" | '"'): SqlAnalysis | null {
   // The breakout string runs from the app's opening quote to the first quote in the value that closes it.
   const end = breakoutEnd(s, quote);
   if (end < 0 || end >= s.length) return null;
+  if (!quoteTailMaySignal(s, end)) return null;
   const breakout: SqlToken = { cls: 's', text: quote, start: 0, end, quote, closed: true };
   const ts = stream.reset(s, end, MAX_TOKENS, breakout);
   if (ts.at(1) === undefined) return null;
@@ -101,8 +125,31 @@ function analyzeQuoted(s: string, quote: "'" | '"'): SqlAnalysis | null {
   };
 }
 
+/**
+ * Whether the as-is reading can score: it needs SQL punctuation other than quotes (a quote there only
+ * opens a string operand), a comment, a control separator, a logic/union/clause/statement word, or a
+ * catalog name (`information_schema.tables` on its own). `o'reilly` and `"Hello"` have none.
+ */
+function asIsMaySignal(s: string): boolean {
+  let start = -1;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 32;
+    if (c === 40 || c === 41 || c === 59 || c === 35 || c === 64 || c === 124 || c === 38 || c === 96 || c < 32 || c === 43 || c === 37 || c >= 0x80) return true;
+    if ((c === 45 && s.charCodeAt(i + 1) === 45) || (c === 47 && s.charCodeAt(i + 1) === 42)) return true;
+    const l = c | 32;
+    if ((l >= 97 && l <= 122) || c === 95 || c === 36 || (c >= 48 && c <= 57) || c === 46) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      const word = s.slice(start, i).toUpperCase();
+      if (isSystemObject(word) || (word.length <= 9 && isTailWord(word))) return true;
+      start = -1;
+    }
+  }
+  return false;
+}
+
 function analyzeContexts(s: string): SqlAnalysis | null {
-  let best = analyzeAsIs(s);
+  let best = asIsMaySignal(s) ? analyzeAsIs(s) : null;
   const consider = (a: SqlAnalysis | null): void => {
     if (a !== null && (best === null || a.confidence > best.confidence)) best = a;
   };
@@ -120,10 +167,10 @@ const DQUOTE_LIKE = /[\u201c\u201d\u201f\u2033\uff02]/g;
 const ANY_QUOTE_LIKE = /[\u02b9\u02bc\u2018\u2019\u201b\u2032\uff07\u201c\u201d\u201f\u2033\uff02]/;
 
 /** The strongest reading of `s` as an injection, or null. Exposed for tests and tools. */
-export function analyzeSql(s: string): SqlAnalysis | null {
+export function analyzeSql(s: string, mayHaveLookalikes = true): SqlAnalysis | null {
   const best = analyzeContexts(s);
   if (best !== null && best.confidence >= 0.5) return best;
-  if (!ANY_QUOTE_LIKE.test(s)) return best;
+  if (!mayHaveLookalikes || !ANY_QUOTE_LIKE.test(s)) return best;
   const folded = analyzeContexts(s.replace(QUOTE_LIKE, "'").replace(DQUOTE_LIKE, '"'));
   if (folded === null) return best;
   // the mapping is not universal: a little less sure than with real quotes
@@ -138,55 +185,57 @@ function isTailWord(upper: string): boolean {
 }
 
 /**
- * Cheap gate, well under a microsecond: every rule needs a quote, a parenthesis, `;`, a comment,
- * `@`, `|`/`&`, an encoded form (`%`, `+`, non-ASCII), or — for plain words — a SQL word that can
- * start or continue an injection (`or 1=1`, `1 union select 2`, `ORDER BY 3`).
+ * Punctuation that any rule needs when the value has no SQL word: a quote, a parenthesis, `;`, a `#`
+ * comment, `@` variables, `|`/`&` operators, a backtick identifier, an encoded form (`%`, `+` for a
+ * space, non-ASCII look-alikes and full-width forms). `--` and `/*` are checked as pairs.
  */
-export function mayBeSql(s: string): boolean {
-  let space = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    switch (c) {
-      case 39: // '
-      case 34: // "
-      case 40: // (
-      case 41: // )
-      case 59: // ;
-      case 35: // #
-      case 64: // @
-      case 124: // |
-      case 38: // &
-      case 37: // %
-      case 96: // `
-      case 43: // +  (`1+or+1=1` in a JSON value)
-      case 44: // ,  (`,(select ...)` continuing an ORDER BY list)
-        return true;
-      case 45: // --
-        if (s.charCodeAt(i + 1) === 45) return true;
-        break;
-      case 47: // /*
-        if (s.charCodeAt(i + 1) === 42) return true;
-        break;
-      default:
-        if (c <= 32) space = true;
-        else if (c >= 0x80) return true;
-    }
-  }
-  if (!space) return false;
-  // plain words: look for a logic/union/clause/statement word (letters only, 2..9 long)
+const SQL_PUNCTUATION =
+  CH.SQUOTE | CH.DQUOTE | CH.LPAREN | CH.RPAREN | CH.SEMI | CH.HASH | CH.AT | CH.PIPE | CH.AMP | CH.PERCENT | CH.BACKTICK | CH.PLUS | CH.NONASCII;
+
+/**
+ * Logic/union/clause/statement words (lower-case, letters only, 2..9 long): the words that start or
+ * continue an injection without punctuation (`or 1=1`, `1 union select 2`, `ORDER BY 3`). Indexed by
+ * first letter → bit set of lengths, so almost every letter run is rejected without a slice.
+ */
+const TAIL_WORDS = new Set<string>();
+const TAIL_LENGTHS = new Int32Array(26);
+for (const w of ALL_WORDS) {
+  const c = wordClass(w);
+  if ((c !== 'logic' && c !== 'union' && c !== 'clause' && c !== 'statement') || !/^[A-Z]{2,9}$/.test(w)) continue;
+  TAIL_WORDS.add(w.toLowerCase());
+  TAIL_LENGTHS[w.charCodeAt(0) - 65] |= 1 << w.length;
+}
+
+/** Whether `s` holds a letter run that is a tail word (case-insensitive). */
+function hasTailWord(s: string): boolean {
   let start = -1;
   for (let i = 0; i <= s.length; i++) {
-    const c = i < s.length ? s.charCodeAt(i) | 32 : 0;
-    const letter = c >= 97 && c <= 122;
-    if (letter) {
+    const l = i < s.length ? s.charCodeAt(i) | 32 : 0;
+    if (l >= 97 && l <= 122) {
       if (start < 0) start = i;
-    } else if (start >= 0) {
+      continue;
+    }
+    if (start >= 0) {
       const len = i - start;
-      if (len >= 2 && len <= 9 && isTailWord(s.slice(start, i).toUpperCase())) return true;
+      if (len <= 9 && (TAIL_LENGTHS[(s.charCodeAt(start) | 32) - 97] & (1 << len)) !== 0 && TAIL_WORDS.has(s.slice(start, i).toLowerCase())) return true;
       start = -1;
     }
   }
   return false;
+}
+
+/**
+ * Cheap gate on the point's shared character mask: every rule needs SQL punctuation (above), a `--` or
+ * `/*` comment, or — for plain words — white space and a SQL word that can start or continue an
+ * injection. Most benign values (names, IDs, numbers, tokens) leave after one AND and a native search.
+ */
+export function mayBeSql(s: string, chars = charMask(s)): boolean {
+  if ((chars & SQL_PUNCTUATION) !== 0) return true;
+  if ((chars & CH.DASH) !== 0 && s.indexOf('--') >= 0) return true;
+  if ((chars & CH.SLASH) !== 0 && (chars & CH.STAR) !== 0 && s.indexOf('/*') >= 0) return true;
+  // plain words need a separator: SQL white space (controls act as separators too)
+  if ((chars & (CH.NEWLINE | CH.CONTROL)) === 0 && s.indexOf(' ') < 0 && s.indexOf('\t') < 0) return false;
+  return hasTailWord(s);
 }
 
 /**
@@ -211,13 +260,16 @@ const MAX_ANALYSED = 4096;
 
 export function detectSqli(input: DetectorInput): Detection | null {
   const raw = input.point.value;
-  if (raw.length < 2 || !mayBeSql(raw)) return null;
+  if (raw.length < 2 || !mayBeSql(raw, charsOf(input))) return null;
+  const chars = charsOf(input);
   let s = input.decode('url', 'unicode');
   if (s.length > MAX_ANALYSED) s = s.slice(0, MAX_ANALYSED);
-  let best = analyzeSql(s);
+  // quote look-alikes and `+` can only be there raw or percent-encoded
+  const lookalikes = (chars & (CH.NONASCII | CH.PERCENT)) !== 0;
+  let best = analyzeSql(s, lookalikes);
   // `+` for space where the container did not decode it (JSON bodies, headers, paths)
-  if ((best === null || best.confidence < 0.5) && plusMaySeparate(s)) {
-    const spaced = analyzeSql(s.replace(/\+/g, ' '));
+  if ((best === null || best.confidence < 0.5) && (chars & (CH.PLUS | CH.PERCENT)) !== 0 && plusMaySeparate(s)) {
+    const spaced = analyzeSql(s.replace(/\+/g, ' '), lookalikes);
     if (spaced !== null && (best === null || spaced.confidence > best.confidence)) best = spaced;
   }
   if (best === null || best.confidence < REPORT_FLOOR) return null;

@@ -40,6 +40,9 @@ for (const cls of Object.keys(WORDS) as WordClass[]) {
   for (const w of WORDS[cls].split(' ')) if (!CLASS_OF.has(w)) CLASS_OF.set(w, cls);
 }
 
+/** Every classified word (upper-case). */
+export const ALL_WORDS: readonly string[] = [...CLASS_OF.keys()];
+
 /** Class of an upper-cased word, or undefined for a bareword. */
 export function wordClass(upper: string): WordClass | undefined {
   return CLASS_OF.get(upper);
