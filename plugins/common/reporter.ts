@@ -27,10 +27,9 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { gzip, gunzipSync, gzipSync } from 'node:zlib';
-import { promisify } from 'node:util';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { backoffMs, postToCollector } from './collector-post';
 
-const gzipAsync = promisify(gzip);
 
 export type EventKind = 'attack' | 'brute_force' | 'api_violation' | 'denylisted_ip' | 'policy';
 export type EventAction = 'blocked' | 'monitored' | 'passed';
@@ -282,9 +281,7 @@ export class Reporter {
 
   private noteFailure(): void {
     this.failures++;
-    const exp = Math.min(this.opts.backoffMaxMs, this.opts.backoffBaseMs * 2 ** Math.min(this.failures - 1, 20));
-    const jittered = exp * (0.5 + this.opts.random());
-    this.retryAt = Date.now() + Math.min(this.opts.backoffMaxMs, jittered);
+    this.retryAt = Date.now() + backoffMs(this.failures, this.opts.backoffBaseMs, this.opts.backoffMaxMs, this.opts.random);
   }
 
   private async doFlush(): Promise<void> {
@@ -324,26 +321,8 @@ export class Reporter {
   private async send(events: ShieldEvent[]): Promise<SendOutcome> {
     const body: Record<string, unknown> = { node_id: this.opts.nodeId.slice(0, 128), sent_at: new Date().toISOString(), events };
     if (Object.keys(this.dropped).length > 0) body.dropped = { ...this.dropped };
-    let outcome: SendOutcome;
-    try {
-      const gz = await gzipAsync(Buffer.from(JSON.stringify(body)));
-      const headers: Record<string, string> = { 'content-type': 'application/json', 'content-encoding': 'gzip' };
-      if (this.opts.token) headers.authorization = `Bearer ${this.opts.token}`;
-      const res = await this.fetchImpl(this.url, {
-        method: 'POST',
-        headers,
-        body: gz,
-        signal: AbortSignal.timeout(this.opts.requestTimeoutMs),
-      });
-      await res.arrayBuffer().catch(() => undefined);
-      if (res.status >= 200 && res.status < 300) outcome = 'ok';
-      else if (res.status === 400 || res.status === 413 || res.status === 422) outcome = 'rejected';
-      else outcome = 'retry';
-      if (outcome !== 'ok') this.lastError = `collector answered ${res.status}`;
-    } catch (err) {
-      this.lastError = `send: ${(err as Error)?.message ?? String(err)}`;
-      outcome = 'retry';
-    }
+    const { outcome, error } = await postToCollector({ url: this.url, token: this.opts.token, body, timeoutMs: this.opts.requestTimeoutMs, fetchImpl: this.fetchImpl });
+    if (error) this.lastError = error;
     if (outcome === 'ok') {
       this.failures = 0;
       this.retryAt = 0;

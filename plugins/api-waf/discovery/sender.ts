@@ -7,12 +7,10 @@
  * No disk spool: the inventory is a statistic, a lost delta costs counts, never endpoints (the next
  * request to the endpoint brings it back).
  */
-import { gzip } from 'node:zlib';
-import { promisify } from 'node:util';
+import { backoffMs, postToCollector } from '../../common/collector-post';
 import type { Inventory } from './inventory';
 import type { InventoryBatch } from './wire';
 
-const gzipAsync = promisify(gzip);
 
 export interface SenderOptions {
   /** Collector base URL (`http://host:port`) or the full `…/api/v1/inventory` URL. */
@@ -126,19 +124,8 @@ export class InventorySender {
   }
 
   private async send(batch: InventoryBatch): Promise<Outcome> {
-    let outcome: Outcome;
-    try {
-      const body = await gzipAsync(Buffer.from(JSON.stringify({ ...batch, sent_at: new Date().toISOString() })));
-      const headers: Record<string, string> = { 'content-type': 'application/json', 'content-encoding': 'gzip' };
-      if (this.o.token) headers.authorization = `Bearer ${this.o.token}`;
-      const res = await this.o.fetchImpl(this.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(this.o.requestTimeoutMs) });
-      await res.arrayBuffer().catch(() => undefined);
-      outcome = res.ok ? 'ok' : res.status === 400 || res.status === 413 || res.status === 422 ? 'rejected' : 'retry';
-      if (!res.ok) this.lastError = `collector answered ${res.status}`;
-    } catch (err) {
-      this.lastError = `send: ${(err as Error)?.message ?? String(err)}`;
-      outcome = 'retry';
-    }
+    const { outcome, error } = await postToCollector({ url: this.url, token: this.o.token, body: { ...batch, sent_at: new Date().toISOString() }, timeoutMs: this.o.requestTimeoutMs, fetchImpl: this.o.fetchImpl });
+    if (error) this.lastError = error;
     if (outcome === 'ok') {
       this.failures = 0;
       this.retryAt = 0;
@@ -149,8 +136,7 @@ export class InventorySender {
     } else {
       this.counters.sendErrors++;
       this.failures++;
-      const exp = Math.min(this.o.backoffMaxMs, this.o.backoffBaseMs * 2 ** Math.min(this.failures - 1, 20));
-      this.retryAt = Date.now() + Math.min(this.o.backoffMaxMs, exp * (0.5 + this.o.random()));
+      this.retryAt = Date.now() + backoffMs(this.failures, this.o.backoffBaseMs, this.o.backoffMaxMs, this.o.random);
     }
     return outcome;
   }
