@@ -1,0 +1,100 @@
+/**
+ * `npm run bench` (= build, then `node dist/bench/run.js`): the three benchmarks in order, each guarded
+ * so a failing section is reported and the others still run:
+ *   1. lib        — detection library, per-request inspection time (bench/lib.ts: runLibBench)
+ *   2. gateway    — full path through the local gateway and the real pluginserver, api-waf vs no plugin
+ *                   (bench/gateway.ts: runGatewayBench)
+ *   3. collector  — ingest throughput and dashboard queries over a large store (bench/collector.ts:
+ *                   runCollectorBench; bulk load capped at 180 s here to keep the whole run near 10 min)
+ * Flags: --only lib|gateway|collector (repeatable or comma-separated), --quick (smaller counts).
+ * Exit code 1 when a section failed. The memory soak is separate: `npm run soak` (bench/soak.ts).
+ */
+import { performance } from 'node:perf_hooks';
+
+type Section = 'lib' | 'gateway' | 'collector';
+const SECTIONS: Section[] = ['lib', 'gateway', 'collector'];
+
+function parseOnly(argv: string[]): Section[] {
+  const picked = new Set<Section>();
+  argv.forEach((a, i) => {
+    const value = a === '--only' ? argv[i + 1] : a.startsWith('--only=') ? a.slice(7) : null;
+    for (const s of (value ?? '').split(',').filter(Boolean)) {
+      if (!SECTIONS.includes(s as Section)) throw new Error(`--only ${s}: expected one of ${SECTIONS.join('|')}`);
+      picked.add(s as Section);
+    }
+  });
+  return picked.size === 0 ? SECTIONS : SECTIONS.filter((s) => picked.has(s));
+}
+
+/** Loads a sibling bench module when it exists (another helper may not have written it yet). */
+function optional<T>(name: string): T | null {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(`./${name}`) as T;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && String((err as Error).message).includes(`./${name}`)) return null;
+    throw err;
+  }
+}
+
+interface LibModule {
+  runLibBench(opts?: { quick?: boolean; print?: boolean }): unknown;
+}
+interface GatewayModule {
+  runGatewayBench(opts?: { requests?: number; warmup?: number }): Promise<unknown>;
+}
+interface CollectorModule {
+  runCollectorBench(opts?: { events?: number; budgetSeconds?: number }): Promise<unknown>;
+}
+
+export async function runAll(argv: string[]): Promise<{ failed: Section[] }> {
+  const out = (l: string): void => void process.stdout.write(`${l}\n`);
+  const quick = argv.includes('--quick');
+  const only = parseOnly(argv);
+  const failed: Section[] = [];
+  const summary: string[] = [];
+  const runners: Record<Section, () => Promise<unknown>> = {
+    lib: async () => {
+      const m = optional<LibModule>('lib');
+      if (!m) return 'skipped (bench/lib.ts not present)';
+      return m.runLibBench({ quick });
+    },
+    gateway: async () => {
+      const m = optional<GatewayModule>('gateway');
+      if (!m) return 'skipped (bench/gateway.ts not present)';
+      return m.runGatewayBench(quick ? { requests: 300, warmup: 100 } : {});
+    },
+    collector: async () => {
+      const m = optional<CollectorModule>('collector');
+      if (!m) return 'skipped (bench/collector.ts not present)';
+      return m.runCollectorBench(quick ? { events: 50_000, budgetSeconds: 30 } : { budgetSeconds: 180 });
+    },
+  };
+  for (const section of only) {
+    out(`\n=== ${section} ===`);
+    const started = performance.now();
+    try {
+      const result = await runners[section]();
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      if (typeof result === 'string') out(result);
+      summary.push(`${section}: ${typeof result === 'string' ? result : 'ok'} (${seconds} s)`);
+    } catch (err) {
+      failed.push(section);
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      out(`${section} FAILED: ${(err as Error).stack ?? String(err)}`);
+      summary.push(`${section}: FAILED after ${seconds} s: ${(err as Error).message}`);
+    }
+  }
+  out(`\n=== summary ===\n${summary.join('\n')}`);
+  return { failed };
+}
+
+if (require.main === module) {
+  runAll(process.argv.slice(2)).then(
+    ({ failed }) => process.exit(failed.length > 0 ? 1 : 0),
+    (err: Error) => {
+      process.stderr.write(`bench: ${err.message}\n`);
+      process.exit(2);
+    },
+  );
+}
