@@ -4,15 +4,16 @@
  *   1. lib        — detection library, per-request inspection time (bench/lib.ts: runLibBench)
  *   2. gateway    — full path through the local gateway and the real pluginserver, api-waf vs no plugin
  *                   (bench/gateway.ts: runGatewayBench)
- *   3. collector  — ingest throughput and dashboard queries over a large store (bench/collector.ts:
+ *   3. positive   — OpenAPI validation and compile time, API-discovery overhead (bench/positive.ts)
+ *   4. collector  — ingest throughput and dashboard queries over a large store (bench/collector.ts:
  *                   runCollectorBench; bulk load capped at 180 s here to keep the whole run near 10 min)
- * Flags: --only lib|gateway|collector (repeatable or comma-separated), --quick (smaller counts).
+ * Flags: --only lib|gateway|positive|collector (repeatable or comma-separated), --quick (smaller counts).
  * Exit code 1 when a section failed. The memory soak is separate: `npm run soak` (bench/soak.ts).
  */
 import { performance } from 'node:perf_hooks';
 
-type Section = 'lib' | 'gateway' | 'collector';
-const SECTIONS: Section[] = ['lib', 'gateway', 'collector'];
+type Section = 'lib' | 'gateway' | 'positive' | 'collector';
+const SECTIONS: Section[] = ['lib', 'gateway', 'positive', 'collector'];
 
 function parseOnly(argv: string[]): Section[] {
   const picked = new Set<Section>();
@@ -43,6 +44,9 @@ interface LibModule {
 interface GatewayModule {
   runGatewayBench(opts?: { requests?: number; warmup?: number }): Promise<unknown>;
 }
+interface PositiveModule {
+  runPositiveSecurityBench(opts?: { quick?: boolean }): unknown;
+}
 interface CollectorModule {
   runCollectorBench(opts?: { events?: number; budgetSeconds?: number }): Promise<unknown>;
 }
@@ -63,6 +67,11 @@ export async function runAll(argv: string[]): Promise<{ failed: Section[] }> {
       const m = optional<GatewayModule>('gateway');
       if (!m) return 'skipped (bench/gateway.ts not present)';
       return m.runGatewayBench(quick ? { requests: 300, warmup: 100 } : {});
+    },
+    positive: async () => {
+      const m = optional<PositiveModule>('positive');
+      if (!m) return 'skipped (bench/positive.ts not present)';
+      return m.runPositiveSecurityBench({ quick });
     },
     collector: async () => {
       const m = optional<CollectorModule>('collector');

@@ -1,10 +1,10 @@
-import nodeFs from 'node:fs';
-import nodePath from 'node:path';
 /**
  * observe() cost, warm: `npm run build && node dist/plugins/api-waf/discovery/bench.js`. Feeds the benign
  * browsing dev corpus (when present) and two typical API requests through a fresh Inventory, three rounds.
  */
 import fs from 'node:fs';
+import nodeFs from 'node:fs';
+import nodePath from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { performance } from 'node:perf_hooks';
 import type { HttpRequest } from '../../../lib/types';
