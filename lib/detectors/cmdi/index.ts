@@ -1,3 +1,5 @@
+import { decodeBase64Text } from '../../decoders/base64';
+import { urlDecode } from '../../decoders/url';
 import { CH, charsOf, looksLikeNoise } from '../../features';
 import type { Detection, Detector, DetectorInput } from '../../types';
 import { isCommandName } from './commands';
@@ -102,13 +104,60 @@ function stripTerminalEscapes(s: string): string {
   return out;
 }
 
+/**
+ * The request parser peels base64 values of 12 characters and more (shorter "words" are mostly not
+ * base64). A command injection is short: `; id` is `OyBpZA==`, which an application that base64-decodes
+ * a parameter before handing it to a shell still runs. So a short whole-value base64 token whose text
+ * starts like an injection (a chain operator, a quote, a substitution, a line break) is read as that text.
+ * Random tokens decode to bytes, and even printable ones must still parse as a chain into a command.
+ */
+const SHORT_BASE64_MIN = 4;
+const SHORT_BASE64_MAX = 11;
+
+function shortBase64Text(raw: string): string | null {
+  if (raw.length < SHORT_BASE64_MIN || raw.length > SHORT_BASE64_MAX) return null;
+  // `;|&"'`$%` and newline encode to a first character of O f J I Y C; `1;`/`a;` and the like to M/Y/Z/W
+  const c = raw.charCodeAt(0);
+  if (!(c === 79 || c === 102 || c === 74 || c === 73 || c === 89 || c === 67 || c === 77 || c === 90 || c === 87)) return null;
+  const decoded = decodeBase64Text(raw);
+  if (decoded === null || decoded.length < 2) return null;
+  const text = decoded.indexOf('%') >= 0 ? urlDecode(decoded) : decoded;
+  if (text.length < 2) return null;
+  const first = text.charCodeAt(0);
+  const second = text.charCodeAt(1);
+  const opens = (ch: number): boolean => ch === 59 || ch === 124 || ch === 38 || ch === 96 || ch === 36 || ch === 10 || ch === 13 || ch === 39 || ch === 34;
+  return opens(first) || opens(second) ? text : null;
+}
+
+/**
+ * The lines that follow an ANSI escape sequence (`ESC [ 2 A` moves the cursor up two lines): payloads use
+ * them so that a log viewer or terminal overwrites the visible text with harmless lines, hiding the
+ * command after them. Each piece runs to the next line break.
+ */
+function hiddenByEscapes(s: string): string[] {
+  const out: string[] = [];
+  for (let at = s.indexOf('\x1b['); at >= 0 && out.length < 4; at = s.indexOf('\x1b[', at + 2)) {
+    const piece = stripTerminalEscapes(s.slice(at));
+    const nl = piece.indexOf('\n');
+    const line = (nl < 0 ? piece : piece.slice(0, nl)).trim();
+    if (line.length > 1) out.push(line);
+  }
+  return out;
+}
+
 export const cmdiDetector: Detector = {
   type: 'cmdi',
   detect(input: DetectorInput): Detection | null {
     const { point } = input;
     const raw = point.value;
     if (raw.length < 2 || point.isKey) return null;
-    if ((charsOf(input) & SHELL_CHARS) === 0 && !isCommandName(firstWord(raw))) return null;
+    if ((charsOf(input) & SHELL_CHARS) === 0 && !isCommandName(firstWord(raw))) {
+      const text = shortBase64Text(raw);
+      if (text === null) return null;
+      const f = analyzeAround(text, candidates(text, false));
+      if (f === null) return null;
+      return { type: 'cmdi', confidence: Math.round(f.confidence * 0.95 * 100) / 100, detail: `${f.detail}:base64`, excerpt: text.slice(f.start, f.start + 200) };
+    }
     // Symbol soup (sensor data) has an "evasion spelling" after nearly every `;|&`: there only command
     // positions holding a real command name are tokenized, and only the first view (see looksLikeNoise).
     const noise = looksLikeNoise(input);
@@ -120,8 +169,12 @@ export const cmdiDetector: Detector = {
         if (html !== views[0]) views.push(html);
       }
       if (views[0].indexOf('\\') >= 0) {
-        const js = stripTerminalEscapes(input.decode('url', 'js'));
+        const unescaped = input.decode('url', 'js');
+        const js = stripTerminalEscapes(unescaped);
         if (js !== views[0]) views.push(js);
+        // What a cursor-moving escape hides is a command line of its own, even in a many-line value
+        // that the grammar would otherwise read as a document.
+        if (js !== unescaped) views.push(...hiddenByEscapes(unescaped));
       }
     }
     let best: Detection | null = null;

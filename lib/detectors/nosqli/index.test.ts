@@ -84,3 +84,27 @@ describe('nosqliDetector: false-positive pass', () => {
     expect(mayBeNoSql('a;b')).toBe(true);
   });
 });
+
+describe('nosqliDetector: stages, the Function constructor and escaped encodings', () => {
+  it('flags a whole update or aggregation stage written into a string value', () => {
+    expect(conf('{"$lookup": {"from": "users", "localField": "a", "foreignField": "b", "as": "c"}}')).toBeGreaterThanOrEqual(0.5);
+    expect(conf('{"$set": {"role": "admin"}}')).toBeGreaterThanOrEqual(0.5);
+    expect(conf('[{"$unionWith": {"coll": "users"}}]')).toBeGreaterThanOrEqual(0.5);
+    // a write operator with a scalar, or as text, stays a hint
+    expect(conf('{"$set": "x"}')).toBeLessThan(0.5);
+    expect(conf('use $set: {a: 1} to update')).toBeLessThan(0.5);
+  });
+
+  it('flags the Function constructor reached through constructor.constructor', () => {
+    expect(conf("this.constructor.constructor('return process')().exit()")).toBeGreaterThanOrEqual(0.5);
+    expect(conf('x.constructor["constructor"]("return this")()')).toBeGreaterThanOrEqual(0.5);
+    expect(conf('the constructor of a class calls super()')).toBeLessThan(0.5);
+    expect(conf('constructor.name')).toBe(0);
+  });
+
+  it('reads JS escapes over a URL-encoded payload', () => {
+    const escaped = [..."'%20%26%26%20this.password.match(/.*/)//"].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+    expect(conf(escaped)).toBeGreaterThanOrEqual(0.5);
+    expect(conf('\\u0025\\u0032\\u0030hello')).toBe(0);
+  });
+});

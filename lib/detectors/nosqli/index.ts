@@ -28,6 +28,9 @@ const OPERATOR_CONFIDENCE: Record<OperatorRisk, { key: number; bracket: number; 
  * Query-string filter DSLs that use Mongo-style operators on purpose (Strapi `filters[f][$eq]=`,
  * LoopBack/Sequelize `where[f][$gt]=`): the operator is the API, so it is only a hint there.
  */
+/** An update/aggregation stage written as a whole document inside a string value. */
+const WRITE_DOCUMENT = 0.75;
+
 const FILTER_DSL_PREFIXES = ['filters[', 'filter[', 'where['];
 const DSL_CAP = 0.45;
 
@@ -113,6 +116,12 @@ function fromEmbedded(s: string): Finding | null {
     const bracketName = left === '[' && right === ']' && (s[r + 1] === '=' || s[skipSpaces(s, r + 1, 1)] === '=');
     if (!objectKey && !bracketName) continue;
     let c = OPERATOR_CONFIDENCE[risk].embedded;
+    // `{"$lookup": {"from": "users", …}}`, `{"$set": {"role": "admin"}}`: a whole stage or update document
+    // opening the object, not a stray `$word:` in text; the app would run it as given.
+    if (risk === 'write' && objectKey && left === '{') {
+      const arg = s[skipSpaces(s, r + 1, 1)];
+      if (arg === '{' || arg === '[') c = Math.max(c, WRITE_DOCUMENT);
+    }
     if (bracketName && risk !== 'code' && inFilterDsl(s, at)) c = Math.min(c, DSL_CAP);
     if (best === null || c > best.confidence) best = { confidence: c, detail: `nosqli:embedded:$${name}`, excerpt: s.slice(Math.max(0, l), Math.min(s.length, r + 40)) };
   }
@@ -141,6 +150,19 @@ function fromJavaScript(s: string): Finding | null {
     if (end > 0 && end < s.length) consider('quote', end, q);
   }
   return best;
+}
+
+/**
+ * `this.constructor.constructor('return process')()`: every object's constructor's constructor is
+ * `Function`, which compiles a string into code — the way out of a `$where`/`mapReduce` sandbox (and of
+ * any JS sandbox). Only that chain, followed by a call, counts; the word alone is ordinary prose.
+ */
+const FUNCTION_CONSTRUCTOR = /constructor\s{0,8}(?:\.\s{0,8}constructor|\[\s{0,8}['"`]constructor['"`]\s{0,8}\])\s{0,8}\(/;
+
+function fromFunctionConstructor(s: string): Finding | null {
+  const m = FUNCTION_CONSTRUCTOR.exec(s);
+  if (m === null) return null;
+  return { confidence: 0.9, detail: 'nosqli:js:function-constructor', excerpt: s.slice(Math.max(0, m.index - 20), m.index + 80) };
 }
 
 const COUCH_ENDPOINTS = ['_all_docs', '_design/', '_config', '_users/', '_replicate', '_session', '_utils/', '_changes', '_find'];
@@ -180,12 +202,13 @@ const NOSQL_TRIGGERS = CH.DOLLAR | CH.SQUOTE | CH.DQUOTE | CH.SEMI | CH.PIPE | C
 
 /**
  * Cheap gate on the point's shared character mask: the classes above, or `_` for CouchDB endpoints,
- * or a `(` that calls `function(`/`db.x(` (whole `$where` functions and shell calls).
+ * or a `(` that calls `function(`/`db.x(`/`constructor(` (whole `$where` functions, shell calls,
+ * the Function constructor).
  */
 export function mayBeNoSql(s: string, chars = charMask(s)): boolean {
   if ((chars & NOSQL_TRIGGERS) !== 0) return true;
   if (s.indexOf('_') >= 0) return true;
-  return (chars & CH.LPAREN) !== 0 && (s.indexOf('function') >= 0 || s.indexOf('db.') >= 0);
+  return (chars & CH.LPAREN) !== 0 && (s.indexOf('function') >= 0 || s.indexOf('db.') >= 0 || s.indexOf('constructor') >= 0);
 }
 
 const MAX_ANALYSED = 4096;
@@ -204,6 +227,8 @@ export function detectNoSqli(input: DetectorInput): Detection | null {
   const raw = point.value;
   if (raw.length < 2 || !mayBeNoSql(raw, charsOf(input))) return null;
   let s = raw.indexOf('%') >= 0 || raw.indexOf('\\') >= 0 ? input.decode('url', 'js') : raw;
+  // `\u0027\u0025\u0032\u0030…`: JS escapes over a URL-encoded payload (the app unescapes, then URL-decodes).
+  if (s !== raw && s.indexOf('%') >= 0 && raw.indexOf('\\') >= 0) s = input.decode('url', 'js', 'url');
   if (s.length > MAX_ANALYSED) s = s.slice(0, MAX_ANALYSED);
   let best = null as Finding | null;
   const consider = (f: Finding | null): void => {
@@ -217,6 +242,7 @@ export function detectNoSqli(input: DetectorInput): Detection | null {
     consider(fromJavaScript(s));
     // `+` for space where the container did not decode it (JSON bodies, headers)
     if ((best === null || best.confidence < 0.5) && s.indexOf('+') >= 0 && hasCodePunctuation(s)) consider(fromJavaScript(s.replace(/\+/g, ' ')));
+    if (s.indexOf('constructor') >= 0) consider(fromFunctionConstructor(s));
     if (s.indexOf('_') >= 0) consider(fromCouch(s, point.source === 'path'));
     consider(fromRedis(s));
   }

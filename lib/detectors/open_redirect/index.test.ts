@@ -74,3 +74,50 @@ describe('openRedirectDetector benign', () => {
     expect(conf(value, name)).toBeLessThan(0.5);
   });
 });
+
+describe('openRedirectDetector: encoded dot segments and look-alike path segments', () => {
+  const at = (value: string, point: Partial<Parameters<typeof makePoint>[2]> & { path: string }): number =>
+    openRedirectDetector.detect(createDetectorInput(makePoint(value, point.path, point)))?.confidence ?? 0;
+
+  it('treats an encoded `..` after an offsite host as a trick, even in an unnamed field', () => {
+    for (const v of ['//evil.example/%2f..', '//evil.example/%2e%2e%2f', '//evil.example/%252e%252e/']) {
+      expect({ v, c: at(v, { path: 'grpc.field.2.3', source: 'grpc' }) >= 0.5 }).toEqual({ v, c: true });
+    }
+    // without the encoded dot segment an unnamed scheme-relative URL stays a hint
+    expect(at('//evil.example/a/b', { path: 'grpc.field.2.3', source: 'grpc' })).toBeLessThan(0.5);
+    expect(at('//cdn.example.com/a/../b.png', { path: 'grpc.field.2.3', source: 'grpc' })).toBeLessThan(0.5);
+  });
+
+  it('flags a host-named first segment with an encoded dot segment in a redirect parameter only', () => {
+    expect(conf('/evil.example/%2f%2e%2e')).toBeGreaterThanOrEqual(0.5);
+    expect(conf('/evil.example/%2f%2e%2e', 'comment')).toBe(0);
+    expect(conf('/docs/%2e%2e/guide')).toBe(0);
+    expect(conf('/static/app.min.js')).toBe(0);
+  });
+
+  it('reads a path segment opening with a slash look-alike and a host as a URL', () => {
+    for (const v of ['\u3031evil.example', '\uff70evil.example', '\u3035evil.example/x']) {
+      expect({ v, c: at(v, { path: 'path.3', source: 'path' }) >= 0.5 }).toEqual({ v, c: true });
+    }
+    for (const v of ['\u30fc\u30d2\u30fc', '\u30fcabc', 'coffee.html']) expect(at(v, { path: 'path.3', source: 'path' })).toBe(0);
+  });
+});
+
+describe('openRedirectDetector: parameter spray in an embedded link', () => {
+  it('flags one link giving several redirect names an offsite URL, not one return link', () => {
+    expect(conf('/?url=http://evil.example&next=http://evil.example&redirect=http://evil.example')).toBeGreaterThanOrEqual(0.5);
+    expect(conf('/login?next=https://app.example.com/home')).toBeLessThan(0.5);
+    expect(conf('/search?q=a&url=https://a.example&page=2')).toBeLessThan(0.5);
+  });
+
+  it('reads a host-named first segment with an encoded dot segment in a path segment', () => {
+    const c = openRedirectDetector.detect(createDetectorInput(makePoint('/evil.example/%2f%2e%2e', 'path.3', { source: 'path' })))?.confidence ?? 0;
+    expect(c).toBeGreaterThanOrEqual(0.5);
+  });
+});
+
+describe('openRedirectDetector: OAuth chains are not a spray', () => {
+  it('leaves a redirect link whose unencoded inner URL carries its own redirect parameters', () => {
+    expect(conf('/redirecturl?goto=https://auth.example.com:443/am/oauth2/authorize?client_id=shop&redirect_uri=https://www.example.com/cb&return_to=https://www.example.com/account', 'request')).toBeLessThan(0.5);
+  });
+});

@@ -11,7 +11,7 @@
  */
 import { CH, charsOf } from '../../features';
 import type { Detection, Detector, DetectorInput } from '../../types';
-import { resolveRedirectTarget, type RedirectTarget } from './url-target';
+import { isSlashLookalike, resolveRedirectTarget, type RedirectTarget } from './url-target';
 
 const REDIRECT_NAMES = new Set([
   'redirect', 'redirect_uri', 'redirect_url', 'redirecturi', 'redirecturl', 'redirect_to', 'redirectto', 'redir',
@@ -44,7 +44,7 @@ function isRedirectName(name: string | undefined): boolean {
 const STRONG_TRICKS = new Set([
   'userinfo', 'backslash', 'backslash-authority', 'missing-slashes', 'extra-slashes', 'whitespace', 'nul', 'numeric-ip',
   'encoded-host', 'fake-userinfo', 'slash-lookalike', 'tag-removal', 'unicode-host', 'odd-host', 'nested-scheme',
-  'slashed-script', 'encoded-alnum',
+  'slashed-script', 'encoded-alnum', 'encoded-traversal',
 ]);
 
 function score(target: RedirectTarget, redirectName: boolean): { rule: string; confidence: number } | null {
@@ -61,10 +61,35 @@ function score(target: RedirectTarget, redirectName: boolean): { rule: string; c
   return redirectName ? { rule: 'open_redirect:absolute', confidence: 0.3 } : null;
 }
 
-/** `/redirect?url=//evil.com&next=…`: a value that is itself a redirect link with an offsite target. */
+/** Distinct redirect-named parameters of one link that all get the same offsite URL: a parameter spray. */
+const SPRAY_MIN = 3;
+
+/**
+ * `/redirect?url=//evil.com&next=…`: a value that is itself a redirect link with an offsite target.
+ * One plain absolute target there is what a benign "come back to this page" link carries; the same link
+ * handing three or more differently named redirect parameters the same offsite URL is a scanner guessing which
+ * name the application reads.
+ */
 function embeddedRedirect(value: string): { rule: string; confidence: number; target: string } | null {
   const q = value.indexOf('?');
   if (q < 0 || (value[0] !== '/' && value[0] !== '?')) return null;
+  // names per offsite target text: a scanner gives every name the same URL, an OAuth chain different ones
+  const sprayed = new Map<string, Set<string>>();
+  let most = 0;
+  for (const pair of value.slice(q + 1).split('&').slice(0, 20)) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) continue;
+    const name = pair.slice(0, eq).toLowerCase();
+    if (!isRedirectName(name)) continue;
+    const text = pair.slice(eq + 1);
+    const target = resolveRedirectTarget(text);
+    if (target === null || target.kind !== 'offsite') continue;
+    const names = sprayed.get(text) ?? new Set<string>();
+    names.add(name);
+    sprayed.set(text, names);
+    most = Math.max(most, names.size);
+  }
+  if (most >= SPRAY_MIN) return { rule: 'open_redirect:param-spray:embedded', confidence: 0.7, target: value.slice(q, q + 120) };
   for (const pair of value.slice(q + 1).split('&').slice(0, 20)) {
     const eq = pair.indexOf('=');
     if (eq <= 0) continue;
@@ -76,6 +101,24 @@ function embeddedRedirect(value: string): { rule: string; confidence: number; ta
     if (s !== null && s.confidence >= 0.5) return { rule: `${s.rule}:embedded`, confidence: Math.min(0.8, s.confidence), target: pair };
   }
   return null;
+}
+
+/**
+ * A `..` path segment that was percent-encoded (`%2e%2e`, `%2f..`, `%252e%252e`): the value's own
+ * decoding produces a dot segment a URL parser then removes. Unencoded `/../` is left to path_traversal.
+ */
+export function hasEncodedDotSegment(raw: string): boolean {
+  if (raw.indexOf('%') < 0) return false;
+  const lower = raw.toLowerCase();
+  if (lower.indexOf('%2e') < 0 && lower.indexOf('%2f') < 0 && lower.indexOf('%5c') < 0 && lower.indexOf('%25') < 0) return false;
+  let v = lower;
+  for (let pass = 0; pass < 3 && v.indexOf('%') >= 0; pass++) v = v.replace(/%(2e|2f|5c|25)/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+  return /[\\/]\.\.(?:[\\/?#]|$)/.test(v);
+}
+
+function startsWithSlashLookalike(v: string): boolean {
+  // the trick needs an ASCII host after the look-alike; Japanese words with a leading `ー` are not one
+  return v.length > 1 && isSlashLookalike(v[0]) && /^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}(?:[/:?#]|$)/.test(v.slice(1));
 }
 
 /** Cheap gate: a target needs a slash, backslash, colon or a look-alike character. */
@@ -106,7 +149,9 @@ export const openRedirectDetector: Detector = {
     // scheme-relative URL (`GET //evil.com/%2f..`: trailing-slash and canonicalizing redirects echo the path
     // into Location). Ordinary segments (`AC/DC` aside) are words and ids.
     if (point.source === 'path' && !/^[A-Za-z]+:/.test(value)) {
-      if (point.path === 'path' ? !/^[\\/]{2}/.test(value) : value.indexOf('/') < 0 && value.indexOf('\\') < 0) return null;
+      // a segment that opens with a slash look-alike (`〱evil.com`) is a URL for back ends that fold it to '/'
+      const slashy = value.indexOf('/') >= 0 || value.indexOf('\\') >= 0 || startsWithSlashLookalike(value);
+      if (point.path === 'path' ? !/^[\\/]{2}/.test(value) : !slashy) return null;
     }
     let target = resolveRedirectTarget(value);
     // JS escapes (`\x6a\x61…`, `\u006a…`) spell `javascript:` for a client-side redirect.
@@ -115,6 +160,9 @@ export const openRedirectDetector: Detector = {
       if (js !== null && js.kind !== 'local') target = { ...js, tricks: [...js.tricks, 'js-escaped'] };
     }
     if (target !== null && target.kind === 'offsite') {
+      // `//evil.com/%2f%2e%2e`: encoded dot segments after the host only exist to make a path-normalizing
+      // check (or a trailing-slash redirect) see something else than the browser will.
+      if (hasEncodedDotSegment(input.point.value)) target.tricks.push('encoded-traversal');
       // NUL in the host (`//google%00.com`), or a target only visible after a second URL-decoding.
       if (/[\x00-\x08]/.test(input.decode('url'))) target.tricks.push('nul');
       const once = input.point.value;
@@ -127,6 +175,11 @@ export const openRedirectDetector: Detector = {
       }
     }
     if (target !== null) best = score(target, redirectName);
+    // `/evil.com/%2f%2e%2e`: a host name as the first segment plus an encoded dot segment is built for
+    // redirect code that prefixes a '/' (`"/" + next`) or strips one, which turns it into `//evil.com/`.
+    if (best === null && target !== null && target.kind === 'local' && redirectName && hasEncodedDotSegment(point.value) && /^\/[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}\//i.test(value)) {
+      best = { rule: 'open_redirect:host-path:encoded-traversal', confidence: 0.7 };
+    }
     if (best === null || best.confidence < 0.8) {
       const embedded = embeddedRedirect(input.decode('url', 'html', 'nulls'));
       if (embedded !== null && (best === null || embedded.confidence > best.confidence)) best = embedded;

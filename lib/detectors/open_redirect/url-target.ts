@@ -21,6 +21,10 @@ export interface RedirectTarget {
 /** Characters some back ends and browsers fold to '/' or '.' (PayloadsAllTheThings' Unicode tricks). */
 const SLASH_LOOKALIKES = new Set(['\u3031', '\u3035', '\u309d', '\u30fc', '\uff70', '\u2044', '\u2215', '\u29f8', '\uff0f', '\u3033']);
 
+export function isSlashLookalike(c: string): boolean {
+  return SLASH_LOOKALIKES.has(c);
+}
+
 function safeUrl(s: string, base?: string): URL | null {
   try {
     return new URL(s, base);
