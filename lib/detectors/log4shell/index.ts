@@ -65,8 +65,13 @@ export const log4shellDetector: Detector = {
         // `${env:…}` / `${sys:…}` with nothing else: a probe or a secret read; weaker on its own
         const nestedCase = ev.prefixes.has('lower') || ev.prefixes.has('upper') || ev.prefixes.has('date');
         found = { type: 'log4shell', confidence: nestedCase ? 0.8 : 0.7, detail: `log4shell:lookup:${ev.dataKeys[0].split(':')[0]}`, excerpt };
-      } else if (ev.prefixes.has('lower') || ev.prefixes.has('upper') || ev.prefixes.has('::') || (ev.prefixes.has('') && v.indexOf('${::-') >= 0)) {
-        found = { type: 'log4shell', confidence: 0.6, detail: 'log4shell:lookup:obfuscation', excerpt };
+      } else if (ev.prefixes.has('lower') || ev.prefixes.has('upper') || ev.emptyDefaults > 0) {
+        // Case-changing lookups and empty-name defaults (`${::-j}`) only make sense to spell a word past a
+        // filter; what they spell did not resolve to a known attack (a probe, or a variant the evaluator
+        // cannot follow), so this stays a likely finding, stronger when lookup names are built from
+        // lookups too (`${${::-j}…}`). A nested name alone (`${${name}}`) is left to templates.
+        const strong = ev.emptyDefaults + ev.nestedNames >= 2;
+        found = { type: 'log4shell', confidence: strong ? 0.7 : 0.6, detail: 'log4shell:lookup:obfuscation', excerpt };
       }
       if (found !== null && (best === null || found.confidence > best.confidence)) best = found;
     }

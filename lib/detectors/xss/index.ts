@@ -10,10 +10,11 @@
  * (it runs in the browser under AngularJS) AND by the SSTI detector (a template expression reaching
  * constructors); both are true and the policy may block on either.
  */
+import { htmlDecode } from '../../decoders/html';
 import { CH, charsOf, looksLikeNoise } from '../../features';
-import type { Detection, Detector, DetectorInput } from '../../types';
+import type { DecoderName, Detection, Detector, DetectorInput } from '../../types';
 import { analyzeJs, looksLikeScript } from './js-context';
-import { analyzeAttributeInjection, analyzeHtml, analyzeUtf7, scriptUrlScheme } from './rules';
+import { analyzeAttlistDefault, analyzeAttributeInjection, analyzeHtml, analyzeStyleInjection, analyzeUtf7, scriptUrlScheme } from './rules';
 
 interface Match {
   rule: string;
@@ -91,8 +92,12 @@ function analyzeView(s: string, noise = false): Match | null {
   let best: Match | null = null;
   if (s.indexOf('<') >= 0) best = pick(best, analyzeHtml(s));
   if (best !== null && best.confidence >= 0.9) return best;
-  if (s.indexOf('=') >= 0) best = pick(best, analyzeAttributeInjection(s));
+  if (s.indexOf('=') >= 0) {
+    best = pick(best, analyzeAttributeInjection(s));
+    if (best === null || best.confidence < 0.85) best = pick(best, analyzeStyleInjection(s));
+  }
   if (s.indexOf('+AD') >= 0) best = pick(best, analyzeUtf7(s));
+  if ((best === null || best.confidence < 0.8) && (s.indexOf('CDATA') >= 0 || s.indexOf('cdata') >= 0)) best = pick(best, analyzeAttlistDefault(s));
   if (s.indexOf(':') >= 0) best = pick(best, analyzeUrlValue(s));
   if (noise) return best;
   if (s.indexOf('{{') >= 0) best = pick(best, analyzeClientTemplate(s));
@@ -132,6 +137,71 @@ function hasJsEscapes(s: string): boolean {
   return false;
 }
 
+/** A `%HH` escape (a valid one: `100%` and `%zz` are text). */
+function hasPercentEscape(s: string): boolean {
+  for (let at = s.indexOf('%'); at >= 0 && at + 2 < s.length; at = s.indexOf('%', at + 1)) {
+    if (isHex(s.charCodeAt(at + 1)) && isHex(s.charCodeAt(at + 2))) return true;
+    if ((s[at + 1] === 'u' || s[at + 1] === 'U') && at + 5 < s.length && isHex(s.charCodeAt(at + 2))) return true;
+  }
+  return false;
+}
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+/**
+ * The decoder chain that peels what one JS pass left behind in `once` (the URL- and JS-decoded value):
+ * a second JS layer, a URL layer, or both (at most two more passes: every extra layer is a full pass),
+ * then HTML references; null when nothing is left to peel.
+ */
+function deeperChain(once: string): DecoderName[] | null {
+  const jsLeft = hasJsEscapes(once);
+  // `\u0025` / `\x25` spell a percent sign: a JS layer over a percent layer (`\\u00253C` → `%3C` → `<`).
+  const urlLeft = hasPercentEscape(once) || (jsLeft && /\\(u0025|x25)/i.test(once));
+  if (!jsLeft && !urlLeft) return null;
+  const chain: DecoderName[] = ['url', 'js'];
+  if (jsLeft) chain.push('js');
+  if (urlLeft) chain.push('url');
+  chain.push('html');
+  return chain;
+}
+
+/**
+ * Numeric character references decoded the strict way (XML, and servers that entity-encode with a
+ * trailing `;` and decode only that form): `jav&#x09&#59;ascript` is `jav&#x09;ascript` to such a layer,
+ * which the browser then reads as `jav<TAB>ascript`. The lenient HTML decoder instead ends `&#x09` at
+ * the `&` and breaks the word, so both readings are looked at.
+ */
+function strictEntityDecode(s: string): string {
+  return s.replace(/&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));/g, (m: string, hex: string | undefined, dec: string | undefined) => {
+    const cp = hex !== undefined ? parseInt(hex, 16) : Number(dec);
+    return cp > 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : m;
+  });
+}
+
+/**
+ * The value read as US-ASCII by a parser that drops the eighth bit: `¼script¾` (0xBC, 0xBE) is
+ * `<script>` (old IE served a page as US-ASCII did so). Only Latin-1 characters are folded.
+ */
+function stripHighBit(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    out += c >= 0xa0 && c <= 0xff ? String.fromCharCode(c & 0x7f) : s[i];
+  }
+  return out;
+}
+
+/**
+ * An IE XML data island (`<xml>…</xml>`) binds its text into the page after the XML parser has dropped
+ * comments and joined CDATA sections, so `javas<!-- -->cript:` and `javas]]<![CDATA[cript:` are one
+ * word by the time the bound markup is rendered.
+ */
+function unwrapDataIsland(s: string): string {
+  return s.replace(/<!--[^>]{0,64}-->|\]\]>?<!\[CDATA\[/g, '');
+}
+
 /** Fullwidth and small-form variants (`＜`, `﹤`, `＂`) that NFKC folds to markup characters. */
 function hasCompatibilityForms(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
@@ -166,8 +236,22 @@ export const xssDetector: Detector = {
       }
     };
     if ((best === null || best.confidence < 0.9) && hasControls(view)) consider(input.decode('url', 'html', 'nulls'));
-    if ((best === null || best.confidence < 0.9) && hasJsEscapes(view)) consider(input.decode('url', 'js', 'html'));
+    if ((best === null || best.confidence < 0.9) && hasJsEscapes(view)) {
+      consider(input.decode('url', 'js', 'html'));
+      // A value escaped twice (`\\u003c` reflected into a JS string that is itself inside a JSON or
+      // script string), or percent-encoded under its JS escapes (`\u0025 3C` → `%3C` → `<`): each
+      // interpreter on the way peels one layer, so the browser ends up with the markup.
+      if (best === null || best.confidence < 0.9) {
+        const chain = deeperChain(input.decode('url', 'js'));
+        if (chain !== null) consider(input.decode(...chain));
+      }
+    }
     if ((best === null || best.confidence < 0.9) && hasCompatibilityForms(view)) consider(input.decode('url', 'html', 'unicode'));
+    if ((best === null || best.confidence < 0.9) && view.length < input.decode('url').length && input.decode('url').indexOf('&#') >= 0) {
+      consider(htmlDecode(strictEntityDecode(input.decode('url'))));
+    }
+    if ((best === null || best.confidence < 0.9) && view.indexOf('\u00bc') >= 0) consider(stripHighBit(view));
+    if ((best === null || best.confidence < 0.9) && /<xml/i.test(view)) consider(unwrapDataIsland(view));
     return toDetection(input.point.isKey, best, shown, input.point);
   },
 };

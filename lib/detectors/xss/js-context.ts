@@ -92,6 +92,7 @@ const SINK_CALLS = new Set([
   'alert', 'prompt', 'confirm', 'eval', 'settimeout', 'setinterval', 'function', 'execscript', 'fromcharcode',
   'atob', 'importscripts', 'write', 'writeln', 'print', 'open', 'fetch', 'sendbeacon', 'globaleval',
   'insertadjacenthtml', 'createcontextualfragment', 'xmlhttprequest', 'activexobject', 'showmodaldialog',
+  'import',
 ]);
 
 /** Identifiers that name the page's script environment: `document.x`, `window[...]`, `top.alert`. */
@@ -107,7 +108,25 @@ const SINK_PROPERTIES = new Set(['cookie', 'location', 'innerhtml', 'outerhtml',
 const ASSIGNMENT_SINKS = new Set(['cookie', 'innerhtml', 'outerhtml', 'srcdoc']);
 
 /** Callee names too generic to mean code on their own ("print (pdf)", "open (24h)"). */
-const WEAK_SINKS = new Set(['print', 'open', 'write', 'writeln', 'fetch', 'function', 'atob']);
+const WEAK_SINKS = new Set(['print', 'open', 'write', 'writeln', 'fetch', 'function', 'atob', 'import']);
+
+/** `Function.prototype` methods that call the function they hang off: `alert.call(null,1)`. */
+const INVOKERS = new Set(['call', 'apply', 'bind']);
+
+/**
+ * Index of the `(` (or template) that calls the callee at token `k`: directly (`alert(`), through
+ * optional chaining (`alert?.(1)`), or through call/apply/bind (`alert.call(null,1)`); -1 when none.
+ */
+function callOpener(tokens: JsToken[], k: number): number {
+  const a = tokens[k + 1];
+  if (a === undefined) return -1;
+  if ((a.kind === 'punct' && a.text === '(') || a.kind === 'template') return k + 1;
+  const b = tokens[k + 2];
+  const c = tokens[k + 3];
+  if (a.kind === 'punct' && a.text === '?' && b !== undefined && b.text === '.' && b.start === a.end && c !== undefined && c.kind === 'punct' && c.text === '(') return k + 3;
+  if (a.kind === 'punct' && a.text === '.' && b !== undefined && b.kind === 'ident' && INVOKERS.has(b.text) && c !== undefined && ((c.kind === 'punct' && c.text === '(') || c.kind === 'template')) return k + 3;
+  return -1;
+}
 
 interface CallMatch {
   name: string;
@@ -127,15 +146,17 @@ function findSink(tokens: JsToken[], from: number, to: number, s: string): CallM
     const next = tokens[k + 1];
     if (t.kind === 'ident') {
       const lower = t.text.toLowerCase();
-      const callNext = next !== undefined && ((next.kind === 'punct' && next.text === '(') || next.kind === 'template');
+      const opener = callOpener(tokens, k);
+      const callNext = opener >= 0;
       const prev = tokens[k - 1];
       const member = prev !== undefined && prev.kind === 'punct' && prev.text === '.';
       if (SINK_CALLS.has(lower) && (callNext || (member && lower === 'fromcharcode'))) {
         // `print (` and `open (` in prose: only strong when written like code (member call or no space).
         const tight = next !== undefined && next.start === t.end;
-        const strong = !WEAK_SINKS.has(lower) || member;
+        // `x.import(` is some object's method, not the dynamic import: never strong.
+        const strong = (!WEAK_SINKS.has(lower) || member) && lower !== 'import';
         if (tight || strong) {
-          const m = { name: lower, strong: strong && tight, start: t.start, end: next ? next.end : t.end };
+          const m = { name: lower, strong: strong && tight, start: t.start, end: opener >= 0 ? tokens[opener].end : next ? next.end : t.end };
           if (best === null || (m.strong && !best.strong)) best = m;
         }
         continue;
@@ -237,7 +258,8 @@ function findTemplateSubstitution(s: string): JsFinding | null {
  */
 export function analyzeJs(s: string): JsFinding | null {
   // Every rule needs a call (`(` or a tagged template) except sink assignments (`document.cookie=…`).
-  if (s.indexOf('(') < 0 && s.indexOf('`') < 0 && !/cookie|innerhtml|outerhtml|srcdoc|location/i.test(s)) return null;
+  // Parenthesis-free calls assign a sink to a handler and trigger it: `onerror=alert;throw 1`.
+  if (s.indexOf('(') < 0 && s.indexOf('`') < 0 && !/cookie|innerhtml|outerhtml|srcdoc|location|=\s*(alert|prompt|confirm|eval)\b/i.test(s)) return null;
   const breakout = s.indexOf("'") >= 0 || s.indexOf('"') >= 0 || s.indexOf('`') >= 0 ? findBreakout(s) : null;
   if (breakout !== null && breakout.confidence >= 0.9) return breakout;
   const template = s.indexOf('${') >= 0 ? findTemplateSubstitution(s) : null;

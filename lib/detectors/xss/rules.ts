@@ -214,7 +214,32 @@ function attrRule(tag: HtmlTagToken, attr: HtmlAttribute, next: HtmlAttribute | 
     }
     const scheme = scriptUrlScheme(value);
     if (scheme !== null) return { rule: `xss:url:${scheme}:${attr.name}`, confidence: tag.name === 'a' && !tag.closed ? 0.85 : 0.92, ...span };
+    return embeddedScriptUrl(value, depth, span);
   }
+  return null;
+}
+
+/**
+ * A URL attribute that is not itself a script URL but carries one: a `data:` URL of another media
+ * type whose base64 body is markup with script (browsers sniff some), or `javascript:` + code behind a
+ * mangled prefix (`jav&#65ascript:javascript:alert(1)`), which nobody writes into a link by accident.
+ */
+function embeddedScriptUrl(raw: string, depth: number, span: { start: number; end: number }): XssRuleMatch | null {
+  const value = htmlDecode(raw);
+  const lower = value.toLowerCase();
+  if (lower.trimStart().startsWith('data:') && depth < 2) {
+    const marker = lower.indexOf('base64');
+    const comma = lower.indexOf(',', marker);
+    if (marker > 0 && comma > marker) {
+      const body = value.slice(comma + 1).replace(/[\s]+/g, '');
+      if (body.length >= 12 && body.length <= 4096 && /^[A-Za-z0-9+/]+=*$/.test(body)) {
+        const inner = analyzeHtml(Buffer.from(body, 'base64').toString('latin1'), depth + 1);
+        if (inner !== null && inner.confidence >= 0.8) return { rule: `xss:url:data-base64:${inner.rule}`, confidence: inner.confidence - 0.05, ...span };
+      }
+    }
+  }
+  const at = lower.indexOf('javascript:', 1);
+  if (at > 0 && looksLikeScript(value.slice(at + 11, at + 211))) return { rule: 'xss:url:embedded-javascript', confidence: 0.65, ...span };
   return null;
 }
 
@@ -259,6 +284,10 @@ function tagRule(tag: HtmlTagToken, depth: number): XssRuleMatch | null {
     best = pick(best, { rule: 'xss:formaction', confidence: 0.65, ...span });
   } else if (/(^|:)(animate|set)$/.test(name) && /^(on|xlink:href|href|innerhtml|outerhtml)/.test((attr('attributename') ?? '').toLowerCase())) {
     best = pick(best, { rule: 'xss:svg:animate', confidence: 0.85, ...span });
+  }
+  // XML Events: `<listener event="load" handler="#x">` runs the script element the handler points to.
+  if ((name === 'listener' || name.endsWith(':listener')) && attr('event') !== null && (attr('handler') ?? attr('ev:handler')) !== null) {
+    best = pick(best, { rule: 'xss:xml-events:listener', confidence: 0.7, ...span });
   }
   if (name === 'xml' && attr('src') !== null) best = pick(best, { rule: 'xss:xml:src', confidence: 0.65, ...span });
   if (attr('datasrc') !== null && (attr('dataformatas') ?? '').toLowerCase() === 'html') {
@@ -311,8 +340,7 @@ export function analyzeAttributeInjection(s: string): XssRuleMatch | null {
   let guard = 0;
   while (at >= 0 && guard < 64) {
     guard += 1;
-    const before = at === 0 ? '' : lower[at - 1];
-    if (at > 0 && (before === ' ' || before === '\t' || before === '\n' || before === '\r' || before === '\f' || before === '"' || before === "'" || before === '/' || before === '`')) {
+    if (at > 0 && isAttributeSeparator(lower.charCodeAt(at - 1))) {
       let k = at + 2;
       while (k < lower.length && lower.charCodeAt(k) >= 97 && lower.charCodeAt(k) <= 122) k += 1;
       const name = lower.slice(at + 2, k);
@@ -338,6 +366,56 @@ export function analyzeAttributeInjection(s: string): XssRuleMatch | null {
     at = lower.indexOf('on', at + 2);
   }
   return best;
+}
+
+/**
+ * What can end an attribute (value) before an injected one: whitespace, quotes, `/`, and C0 controls —
+ * old IE and some server-side sanitizers treat every control as whitespace (`src=x\x10onerror=…`).
+ */
+function isAttributeSeparator(c: number): boolean {
+  return c <= 32 || c === 34 /* " */ || c === 39 /* ' */ || c === 47 /* / */ || c === 96 /* ` */;
+}
+
+/**
+ * `" style=x:expression(alert(1)) x="` / `<// style=…>`: a style attribute added to the reflecting tag,
+ * read as CSS (escapes and comments undone) for the constructs that run script.
+ */
+export function analyzeStyleInjection(s: string): XssRuleMatch | null {
+  const lower = s.toLowerCase();
+  let guard = 0;
+  for (let at = lower.indexOf('style'); at > 0 && guard < 16; at = lower.indexOf('style', at + 5)) {
+    guard += 1;
+    if (!isAttributeSeparator(lower.charCodeAt(at - 1))) continue;
+    let j = at + 5;
+    while (j < lower.length && lower.charCodeAt(j) <= 32) j += 1;
+    if (lower[j] !== '=') continue;
+    j += 1;
+    while (j < lower.length && lower.charCodeAt(j) <= 32) j += 1;
+    const q = s[j];
+    let end: number;
+    if (q === '"' || q === "'" || q === '`') {
+      const close = s.indexOf(q, j + 1);
+      end = close < 0 ? s.length : close;
+      j += 1;
+    } else {
+      end = j;
+      while (end < s.length && s.charCodeAt(end) > 32 && s[end] !== '>') end += 1;
+    }
+    const style = styleIsDangerous(s.slice(j, Math.min(end, j + 2048)));
+    if (style !== null && style !== 'import') return { rule: `xss:style-injection:${style}`, confidence: 0.85, start: at - 1, end };
+  }
+  return null;
+}
+
+/**
+ * A DTD attribute-list entry giving a handler a default value (`<!ATTLIST img onerror CDATA "alert(1)">`):
+ * every element of that name in the document then carries the handler. Matched as the entry's grammar,
+ * `on<handler> CDATA "<script>"`, since the `<!ATTLIST` may be outside the value.
+ */
+export function analyzeAttlistDefault(s: string): XssRuleMatch | null {
+  const m = /(?:^|[\s"'(])on([a-z]{3,40})\s+cdata\s+(?:#fixed\s+)?(["'])([^"']{1,500})/i.exec(s.slice(0, 4096));
+  if (m === null || !EVENT_HANDLERS.has(m[1].toLowerCase()) || !looksLikeScript(htmlDecode(m[3]))) return null;
+  return { rule: `xss:attlist:${m[1].toLowerCase()}`, confidence: 0.8, start: m.index, end: m.index + m[0].length + 1 };
 }
 
 /** UTF-7 markup (`+ADw-script+AD4-`): old IE sniffed it; some back ends still decode it. */
