@@ -102,6 +102,13 @@ test('traffic → inventory at the collector → OpenAPI export → enforced cle
     const res = await fetch(`${c.url}/api/v1/inventory?route=${routeId}`);
     endpoints = ((await res.json()) as { endpoints: Endpoint[] }).endpoints ?? [];
   }
+  // the corpus requests were sent after the API ones: wait until the merged inventory stops growing
+  // (two polls a flush interval apart agree) so the export covers everything that was sent
+  for (let i = 0, last = -1; i < 20 && endpoints.length !== last; i++) {
+    last = endpoints.length;
+    await new Promise((r) => setTimeout(r, 1500));
+    endpoints = ((await (await fetch(`${c.url}/api/v1/inventory?route=${routeId}`)).json()) as { endpoints: Endpoint[] }).endpoints ?? [];
+  }
   const users = find('GET', `${prefix}/users/{id}`);
   expect(users).toBeDefined();
   expect(JSON.stringify(users!.params.find((p) => p.in === 'path'))).toContain('integer');
