@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from './pg-transaction';
 import { groupEndpoints, mergeEndpoint, mergeParam } from './inventory-merge';
 import type {
   EndpointRecord, InventoryBatch, InventoryEndpoint, InventoryFilter, InventoryIngestResult, InventoryNode, InventoryStore, ParamRecord, StoredSpec,
@@ -33,19 +34,8 @@ function paramFromRow(r: Row): ParamRecord {
 export class PostgresInventory implements InventoryStore {
   constructor(private readonly pool: Pool) {}
 
-  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  private transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, work);
   }
 
   async ingest(batch: InventoryBatch, receivedAt: number): Promise<InventoryIngestResult> {

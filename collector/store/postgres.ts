@@ -1,4 +1,5 @@
 import { Pool, type PoolClient } from 'pg';
+import { inTransaction } from './pg-transaction';
 import { loadMigrations } from '../migrations';
 import { buildEventWhere } from './filter-sql';
 import { PostgresInventory } from './inventory-postgres';
@@ -70,19 +71,8 @@ export class PostgresStore implements Store {
     });
   }
 
-  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  private transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, work);
   }
 
   async ingest(batch: EventBatch, receivedAt: number): Promise<IngestResult> {

@@ -10,9 +10,9 @@ import {
 } from './kong-schema';
 import { daoErrors, KongDaoError, type ErrorTreeObject } from './errors';
 import {
-  servicesSchema, routesSchema, consumersSchema, pluginsSchema, RELATIONS, UNIQUE_FIELDS, type EntityName,
+  RELATIONS, UNIQUE_FIELDS, type EntityName,
 } from './entities';
-import { catalogSubschemas } from './plugin-schemas';
+import { entitySchemas } from './plugin-schemas';
 import { expandServiceUrl } from './shorthands';
 import { isValidUuid } from './field-validators';
 import { uuidV4 } from './uuid';
@@ -52,12 +52,7 @@ export class EntityDao {
   readonly schemas: Record<EntityName, RecordSchema>;
 
   constructor(catalog: PluginCatalog, private readonly now: () => number = () => Math.floor(Date.now() / 1000)) {
-    this.schemas = {
-      services: servicesSchema,
-      routes: routesSchema,
-      consumers: consumersSchema,
-      plugins: pluginsSchema(catalogSubschemas(catalog)),
-    };
+    this.schemas = entitySchemas(catalog);
   }
 
   endpointKey(entity: EntityName): string {

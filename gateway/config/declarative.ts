@@ -12,8 +12,8 @@ import {
   processAutoFields, validateRecord, isObject, type FieldSpec, type RecordSchema,
 } from './kong-schema';
 import { daoErrors, type ErrorTreeObject } from './errors';
-import { pluginsSchema, servicesSchema, routesSchema, consumersSchema, type EntityName, ENTITY_NAMES } from './entities';
-import { catalogSubschemas } from './plugin-schemas';
+import { type EntityName, ENTITY_NAMES } from './entities';
+import { entitySchemas } from './plugin-schemas';
 import { expandServiceUrl } from './shorthands';
 import { declarativeUuid, uuidV4 } from './uuid';
 import { isValidUuid } from './field-validators';
@@ -129,12 +129,7 @@ export class DeclarativeLoader {
   private readonly schemas: Record<EntityName, RecordSchema>;
 
   constructor(catalog: PluginCatalog, private readonly now: () => number = () => Math.floor(Date.now() / 1000)) {
-    this.schemas = {
-      services: servicesSchema,
-      routes: routesSchema,
-      consumers: consumersSchema,
-      plugins: pluginsSchema(catalogSubschemas(catalog)),
-    };
+    this.schemas = entitySchemas(catalog);
   }
 
   /** Parses and flattens; throws Kong's declarative config error (code 14). */

@@ -7,6 +7,7 @@
 import type { KongFieldDef, PluginCatalog, PluginInfo } from './types';
 import type { FieldSpec, RecordSchema } from './kong-schema';
 import { pluginSchemaProblem } from './metaschema';
+import { consumersSchema, pluginsSchema, routesSchema, servicesSchema, type EntityName } from './entities';
 
 /** MessagePack nil values never reach Lua tables: drop null-valued keys as Kong would see them. */
 function stripNulls(v: unknown): unknown {
@@ -57,5 +58,15 @@ export function catalogSubschemas(catalog: PluginCatalog): (name: string) => Rec
   return (name) => {
     const info = catalog.get(name);
     return info ? loadPluginSchema(info).schema : undefined;
+  };
+}
+
+/** The four entity schemas, with the plugins schema built from the catalog's plugin subschemas. */
+export function entitySchemas(catalog: PluginCatalog): Record<EntityName, RecordSchema> {
+  return {
+    services: servicesSchema,
+    routes: routesSchema,
+    consumers: consumersSchema,
+    plugins: pluginsSchema(catalogSubschemas(catalog)),
   };
 }
