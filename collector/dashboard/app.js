@@ -121,9 +121,15 @@ function eventRows(event) {
   return [summary, detail];
 }
 
+// Each load gets a number; an answer that arrives after a newer load was started is stale (the filters
+// changed while it was in flight) and is dropped, so the list always shows the latest filters.
+let eventsLoadSeq = 0;
+
 async function loadEvents(append = false) {
+  const seq = ++eventsLoadSeq;
   const params = { range: state.range, limit: 25, ...state.filters, cursor: append ? state.cursor : undefined };
   const page = await api('/api/v1/events', { params });
+  if (seq !== eventsLoadSeq) return;
   const body = $('events').tBodies[0];
   if (!append) body.replaceChildren();
   for (const event of page.events) body.append(...eventRows(event));
@@ -265,7 +271,12 @@ function main() {
     event.preventDefault();
     applyFilters(Object.fromEntries(new FormData(event.target)));
   });
-  $('filters').addEventListener('reset', () => setTimeout(() => applyFilters({}), 0));
+  // applyFilters({}) clears every field itself, so the browser's own (deferred) reset is not needed: doing it
+  // synchronously means a filter typed right after Clear can never be wiped by a late reset.
+  $('filters').addEventListener('reset', (event) => {
+    event.preventDefault();
+    applyFilters({});
+  });
   $('more').addEventListener('click', () => loadEvents(true).catch(showError));
   $('ipform').addEventListener('submit', async (event) => {
     event.preventDefault();
