@@ -33,7 +33,7 @@ import { gunzipSync } from 'node:zlib';
 import { performance } from 'node:perf_hooks';
 import type { ServerEntry } from '../gateway/driver/pluginservers';
 import type { ServerDiagnostics } from '../gateway/pluginserver/diagnostics';
-import { poolIp, startWafDriver, type RequestKind, type WafDriver } from '../spec/gateway/waf-driver';
+import { closedPort, poolIp, startWafDriver, type RequestKind, type WafDriver } from '../spec/gateway/waf-driver';
 
 export type Mix = 'benign' | 'blocked' | 'half';
 
@@ -117,14 +117,6 @@ async function startCountingSink(): Promise<{ url: string; events: () => number;
   };
 }
 
-/** A loopback port nobody listens on (bound, then closed). */
-async function closedPort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 function median(values: number[]): number {
   const v = [...values].sort((a, b) => a - b);

@@ -1,44 +1,11 @@
 /** The storage interface shared by the SQLite and PostgreSQL backends. Times are epoch milliseconds. */
+import type { ContractEvent, EventBatch, EventFinding } from '../../contracts/event';
 import type { InventoryStore } from './inventory-types';
 
-/** One event as the contract (contracts/event.schema.json) defines it. */
-export interface EventInput {
-  id: string;
-  time: string;
-  kind: string;
-  plugin: string;
-  application_id?: string | null;
-  request_id: string;
-  route_id?: string | null;
-  service_id?: string | null;
-  consumer_id?: string | null;
-  client_ip: string;
-  host?: string | null;
-  method: string;
-  path: string;
-  attack_types: string[];
-  action: 'blocked' | 'monitored' | 'passed';
-  mode?: string | null;
-  status?: number | null;
-  rule?: string | null;
-  findings: Finding[];
-  extra?: Record<string, unknown>;
-}
-
-export interface Finding {
-  type: string;
-  point: string;
-  excerpt?: string;
-  confidence?: number;
-  detail?: string;
-}
-
-export interface EventBatch {
-  node_id: string;
-  sent_at: string;
-  dropped?: Record<string, number>;
-  events: EventInput[];
-}
+/** One event and one batch as the contract (contracts/event.schema.json) defines them. */
+export type EventInput = ContractEvent;
+export type Finding = EventFinding;
+export type { EventBatch };
 
 /** An event as the query API returns it: the contract fields plus what the collector adds. */
 export interface StoredEvent extends EventInput {

@@ -23,6 +23,7 @@
  *   synchronously before the process dies, so a restart loses nothing that was enqueued.
  * - One reporter per (endpoint, token) per process: `sharedReporter()`.
  */
+import type { ContractEvent, EventFinding } from '../../contracts/event';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -31,40 +32,10 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { backoffMs, postToCollector } from './collector-post';
 
 
-export type EventKind = 'attack' | 'brute_force' | 'api_violation' | 'denylisted_ip' | 'policy';
-export type EventAction = 'blocked' | 'monitored' | 'passed';
-
-export interface Finding {
-  type: string;
-  point: string;
-  excerpt?: string;
-  confidence?: number;
-  detail?: string;
-}
-
+export type { EventAction, EventKind } from '../../contracts/event';
+export type Finding = EventFinding;
 /** One event as the contract defines it. */
-export interface ShieldEvent {
-  id: string;
-  time: string;
-  kind: EventKind;
-  plugin: 'api-waf' | 'key-auth-ext';
-  application_id?: string | null;
-  request_id: string;
-  route_id?: string | null;
-  service_id?: string | null;
-  consumer_id?: string | null;
-  client_ip: string;
-  host?: string | null;
-  method: string;
-  path: string;
-  attack_types: string[];
-  action: EventAction;
-  mode?: 'off' | 'monitoring' | 'safe_blocking' | 'block' | null;
-  status?: number | null;
-  rule?: string | null;
-  findings: Finding[];
-  extra?: Record<string, unknown>;
-}
+export type ShieldEvent = ContractEvent;
 
 /** What callers pass: `id` and `time` are filled in when absent. */
 export type EventInput = Omit<ShieldEvent, 'id' | 'time'> & { id?: string; time?: string };

@@ -11,22 +11,13 @@
  *    server holds one instance per simulated worker and the retained heap does not grow with them.
  * Needs `npm run build` (the server loads dist/kong-plugins/api-waf).
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { poolIp, startWafDriver, type WafDriver } from '../gateway/waf-driver';
+import { closedPort, poolIp, startWafDriver, type WafDriver } from '../gateway/waf-driver';
 
 jest.setTimeout(120_000);
 
 const MB = 1024 * 1024;
 const GC_ENV = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --expose-gc`.trim() };
 
-async function closedPort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 async function drive(waf: WafDriver, blocked: number, benign: number, concurrency = 4): Promise<{ statuses: Record<number, number> }> {
   const statuses: Record<number, number> = {};

@@ -7,6 +7,8 @@
  * sizes through the diagnostic RPC `plugin.ShieldDiagnostics` (gateway/pluginserver/diagnostics.ts).
  */
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { GatewayLog } from '../../gateway/driver/log';
@@ -156,4 +158,13 @@ export async function startWafDriver(opts: WafDriverOptions = {}): Promise<WafDr
       fs.rmSync(prefix, { recursive: true, force: true });
     },
   };
+}
+
+/** A loopback port nobody listens on (bound, then closed): a collector that is down. */
+export async function closedPort(): Promise<number> {
+  const s = http.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
 }
