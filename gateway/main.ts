@@ -23,7 +23,9 @@ import { startPluginServers, type PluginServerSet, type ServerEntry } from './dr
 import { defaultPdkEnv } from './driver/pdk/functions';
 import { KongProxy } from './proxy/proxy';
 import { GrpcListener } from './proxy/grpc';
-import { StaticConfigSource, loadKongYaml } from './proxy/static-config';
+import { ConfigStore } from './config/store';
+import { startAdminApi } from './admin/server';
+import { startCollector } from '../collector/server';
 import { startDemoUpstream, type DemoUpstream } from './demo-upstream/server';
 
 export interface GatewayOptions {
@@ -75,17 +77,6 @@ function splitListen(listen: string, fallbackPort: number): { host: string; port
 }
 
 /** Loads an optional sibling module without making the build depend on it. */
-function optionalRequire<T>(relative: string): T | null {
-  const full = path.join(__dirname, relative);
-  try {
-    require.resolve(full);
-  } catch {
-    return null;
-  }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(full) as T;
-}
-
 function pluginDirsIn(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs
@@ -93,41 +84,6 @@ function pluginDirsIn(dir: string): string[] {
     .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
     .map((e) => path.join(dir, e.name))
     .sort();
-}
-
-interface AdminModule {
-  startAdminApi(opts: {
-    store: ConfigSource;
-    catalog: PluginCatalog;
-    host: string;
-    port: number;
-    validatePluginConfig?: (name: string, config: Record<string, unknown>) => Promise<Record<string, unknown> | null>;
-  }): Promise<unknown>;
-}
-
-interface ConfigModule {
-  ConfigStore?: {
-    open(opts: { mode: 'db' | 'off'; dataDir?: string; declarativeFile?: string; catalog: PluginCatalog; log?: (level: 'info' | 'warn' | 'error', m: string) => void }): Promise<ConfigSource>;
-  };
-}
-
-interface CollectorModule {
-  startCollector(opts: { dataDir: string; host: string; port: number; nodeTokens: string; databaseUrl?: string }): Promise<{ url: string; close(): Promise<void> }>;
-}
-
-function closerOf(value: unknown): (() => Promise<void>) | null {
-  const v = value as { close?: () => unknown; stop?: () => unknown } | null;
-  if (v && typeof v.close === 'function') return async () => void (await v.close!());
-  if (v && typeof v.stop === 'function') return async () => void (await v.stop!());
-  return null;
-}
-
-function urlOf(value: unknown, fallback: string): string {
-  const v = value as { url?: unknown; address?: () => unknown } | null;
-  if (v && typeof v.url === 'string') return v.url;
-  const addr = v && typeof v.address === 'function' ? (v.address() as { port?: number } | null) : null;
-  if (addr && typeof addr.port === 'number') return fallback.replace(/:\d+$/, `:${addr.port}`);
-  return fallback;
 }
 
 export async function startGateway(opts: GatewayOptions = {}): Promise<RunningGateway> {
@@ -164,52 +120,38 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<RunningGa
     let collectorUrl: string | null = null;
     const collectorListen = opts.collectorListen === undefined ? env.COLLECTOR_LISTEN ?? '127.0.0.1:8090' : opts.collectorListen;
     if (collectorListen && !env.GATEWAY_NO_COLLECTOR) {
-      const collector = optionalRequire<CollectorModule>('../collector/server');
-      if (collector) {
-        const { host, port } = splitListen(collectorListen, 8090);
-        const running = await collector.startCollector({
-          dataDir: path.join(prefix, '.data', 'collector'),
-          host,
-          port,
-          nodeTokens: env.COLLECTOR_NODE_TOKENS ?? DEV_NODE_TOKENS,
-          databaseUrl: env.COLLECTOR_DATABASE_URL,
-        });
-        collectorUrl = running.url;
-        cleanups.push(() => running.close());
-      } else log.warn('[gateway] collector/server not found: collector not started'); // TODO: remove once collector always ships
+      const { host, port } = splitListen(collectorListen, 8090);
+      const running = await startCollector({
+        dataDir: path.join(prefix, '.data', 'collector'),
+        host,
+        port,
+        nodeTokens: env.COLLECTOR_NODE_TOKENS ?? DEV_NODE_TOKENS,
+        databaseUrl: env.COLLECTOR_DATABASE_URL,
+      });
+      collectorUrl = running.url;
+      cleanups.push(() => running.close());
     }
 
     // 4. configuration
     const database = (opts.database ?? env.KONG_DATABASE ?? 'postgres') === 'off' ? 'off' : 'db';
     const declarative = opts.declarativeConfig === undefined ? env.KONG_DECLARATIVE_CONFIG ?? path.join(root, 'kong.yaml') : opts.declarativeConfig;
     const declarativeFile = declarative && fs.existsSync(declarative) ? declarative : undefined;
-    const configModule = optionalRequire<ConfigModule>('./config/index');
-    let source: ConfigSource;
-    if (configModule?.ConfigStore) {
-      source = await configModule.ConfigStore.open({
-        mode: database,
-        dataDir: path.join(prefix, '.data'),
-        declarativeFile,
-        catalog: driver,
-        log: (level, m) => log.log(level, `[config] ${m}`),
-      });
-    } else {
-      log.warn('[gateway] gateway/config not available: using the minimal kong.yaml reader');
-      source = new StaticConfigSource(declarativeFile ? loadKongYaml(declarativeFile, driver) : {});
-    }
+    const source = await ConfigStore.open({
+      mode: database,
+      dataDir: path.join(prefix, '.data'),
+      declarativeFile,
+      catalog: driver,
+      log: (level, m) => log.log(level, `[config] ${m}`),
+    });
 
     // 5. Admin API
     let adminUrl: string | null = null;
     const adminListen = opts.adminListen ?? env.KONG_ADMIN_LISTEN ?? '127.0.0.1:8001';
     if (adminListen !== 'off') {
-      const admin = optionalRequire<AdminModule>('./admin/server');
-      if (admin) {
-        const { host, port } = splitListen(adminListen, 8001);
-        const running = await admin.startAdminApi({ store: source, catalog: driver, host, port, validatePluginConfig: (name, config) => driver.validateConfig(name, config) });
-        adminUrl = urlOf(running, `http://${host}:${port}`);
-        const close = closerOf(running);
-        if (close) cleanups.push(close);
-      } else log.warn('[gateway] gateway/admin/server not found: Admin API not started');
+      const { host, port } = splitListen(adminListen, 8001);
+      const running = await startAdminApi({ store: source, catalog: driver, host, port, validatePluginConfig: (name, config) => driver.validateConfig(name, config) });
+      adminUrl = running.url;
+      cleanups.push(() => running.close());
     }
 
     // 6. proxy + gRPC
