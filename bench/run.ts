@@ -11,6 +11,10 @@
  * Exit code 1 when a section failed. The memory soak is separate: `npm run soak` (bench/soak.ts).
  */
 import { performance } from 'node:perf_hooks';
+import { runCollectorBench } from './collector';
+import { runGatewayBench } from './gateway';
+import { runLibBench } from './lib';
+import { runPositiveSecurityBench } from './positive';
 
 type Section = 'lib' | 'gateway' | 'positive' | 'collector';
 const SECTIONS: Section[] = ['lib', 'gateway', 'positive', 'collector'];
@@ -27,30 +31,6 @@ function parseOnly(argv: string[]): Section[] {
   return picked.size === 0 ? SECTIONS : SECTIONS.filter((s) => picked.has(s));
 }
 
-/** Loads a sibling bench module when it exists (another helper may not have written it yet). */
-function optional<T>(name: string): T | null {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(`./${name}`) as T;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' && String((err as Error).message).includes(`./${name}`)) return null;
-    throw err;
-  }
-}
-
-interface LibModule {
-  runLibBench(opts?: { quick?: boolean; print?: boolean }): unknown;
-}
-interface GatewayModule {
-  runGatewayBench(opts?: { requests?: number; warmup?: number }): Promise<unknown>;
-}
-interface PositiveModule {
-  runPositiveSecurityBench(opts?: { quick?: boolean }): unknown;
-}
-interface CollectorModule {
-  runCollectorBench(opts?: { events?: number; budgetSeconds?: number }): Promise<unknown>;
-}
-
 export async function runAll(argv: string[]): Promise<{ failed: Section[] }> {
   const out = (l: string): void => void process.stdout.write(`${l}\n`);
   const quick = argv.includes('--quick');
@@ -58,26 +38,10 @@ export async function runAll(argv: string[]): Promise<{ failed: Section[] }> {
   const failed: Section[] = [];
   const summary: string[] = [];
   const runners: Record<Section, () => Promise<unknown>> = {
-    lib: async () => {
-      const m = optional<LibModule>('lib');
-      if (!m) return 'skipped (bench/lib.ts not present)';
-      return m.runLibBench({ quick });
-    },
-    gateway: async () => {
-      const m = optional<GatewayModule>('gateway');
-      if (!m) return 'skipped (bench/gateway.ts not present)';
-      return m.runGatewayBench(quick ? { requests: 300, warmup: 100 } : {});
-    },
-    positive: async () => {
-      const m = optional<PositiveModule>('positive');
-      if (!m) return 'skipped (bench/positive.ts not present)';
-      return m.runPositiveSecurityBench({ quick });
-    },
-    collector: async () => {
-      const m = optional<CollectorModule>('collector');
-      if (!m) return 'skipped (bench/collector.ts not present)';
-      return m.runCollectorBench(quick ? { events: 50_000, budgetSeconds: 30 } : { budgetSeconds: 180 });
-    },
+    lib: async () => runLibBench({ quick }),
+    gateway: async () => runGatewayBench(quick ? { requests: 300, warmup: 100 } : {}),
+    positive: async () => runPositiveSecurityBench({ quick }),
+    collector: async () => runCollectorBench(quick ? { events: 50_000, budgetSeconds: 30 } : { budgetSeconds: 180 }),
   };
   for (const section of only) {
     out(`\n=== ${section} ===`);
