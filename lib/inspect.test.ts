@@ -1,4 +1,6 @@
-import { inspect, createInspector, FINDINGS_PER_TYPE } from './inspect';
+import { inspect, createInspector, FINDINGS_PER_TYPE, setHeaderCache } from './inspect';
+import { createDetectorInput, makePoint } from './detector-input';
+import { CH } from './features';
 import { DETECTORS } from './detectors';
 import { DEFAULT_LIMITS, mergeLimits } from './limits';
 import type { Detector, HttpRequest } from './types';
@@ -67,6 +69,36 @@ describe('inspect', () => {
     const body = Buffer.concat([Buffer.from([0, 0, 0, 0, 6, 0x0a, 4]), Buffer.from('evil')]);
     const v = insp.inspect({ method: 'POST', path: '/p.S/Do', query: '', headers: { 'content-type': 'application/grpc' }, body });
     expect(v.parse.bodyKind).toBe('grpc');
+  });
+
+  it('does not call a detector on values without any of its trigger classes', () => {
+    const seen: string[] = [];
+    const spy: Detector = { type: 'xss', triggers: CH.LT, detect: (input) => (seen.push(input.point.value), null) };
+    inspect(get('a=plain&b=%3Cb%3E&c=x<y'), {}, { detectors: [spy] });
+    expect(seen.sort()).toEqual(['<b>', 'x<y']);
+    // every registered trigger mask is exact: a detector never finds anything in a value without its classes
+    for (const d of DETECTORS) if (d.triggers !== undefined) expect(d.detect(createDetectorInput(makePoint('plain words 42 _-,')))).toBeNull();
+  });
+
+  it('remembers header detections per value and still applies each route threshold', () => {
+    let calls = 0;
+    const counting: Detector = { type: 'scanner', detect: (input) => (calls++, input.point.value.includes('evil') ? { type: 'scanner', confidence: 0.6, detail: 'x', excerpt: input.point.value } : null) };
+    const detectors = [counting];
+    const req = get('', { 'user-agent': 'evil-bot/1.0', accept: 'text/html' });
+    const first = inspect(req, {}, { detectors });
+    const callsAfterFirst = calls;
+    const second = inspect(req, {}, { detectors });
+    expect(second.findings).toEqual(first.findings);
+    expect(calls).toBe(callsAfterFirst + 2); // only the two path segments ran again
+    expect(inspect(req, { detectors: { scanner: { threshold: 0.7 } } }, { detectors }).attack).toBe(false);
+    setHeaderCache(false);
+    try {
+      const before = calls;
+      inspect(req, {}, { detectors });
+      expect(calls).toBeGreaterThan(before + 1);
+    } finally {
+      setHeaderCache(true);
+    }
   });
 
   it('the registry holds one detector per type, none twice', () => {

@@ -14,6 +14,7 @@ import {
   type InspectOptions,
   type LimitEvent,
   type Limits,
+  type Point,
   type PointSource,
   type Verdict,
 } from './types';
@@ -37,6 +38,21 @@ interface ActiveDetector {
   threshold: number;
   /** null: all sources. */
   sources: ReadonlySet<PointSource> | null;
+  /** The detector's `triggers`, or 0 when it has none (always called). */
+  triggers: number;
+  /** Position in the route's active list (what the header cache records). */
+  at: number;
+}
+
+/** The active detectors that inspect each point source, in registry order (built once per active list). */
+const bySourceCache = new WeakMap<ActiveDetector[], Map<PointSource, ActiveDetector[]>>();
+
+function detectorsFor(active: ActiveDetector[], source: PointSource): ActiveDetector[] {
+  let bySource = bySourceCache.get(active);
+  if (bySource === undefined) bySourceCache.set(active, (bySource = new Map()));
+  let list = bySource.get(source);
+  if (list === undefined) bySource.set(source, (list = active.filter((a) => a.sources === null || a.sources.has(source))));
+  return list;
 }
 
 const TYPE_ORDER = new Map<AttackType, number>(ATTACK_TYPES.map((t, i) => [t, i]));
@@ -59,10 +75,60 @@ function activeDetectors(options: InspectOptions, detectors: readonly Detector[]
     if (s?.enabled === false) continue;
     const t = s?.threshold;
     const threshold = typeof t === 'number' && Number.isFinite(t) ? Math.min(1, Math.max(0, t)) : DEFAULT_THRESHOLD;
-    out.push({ detector, threshold, sources: detector.sources ? new Set(detector.sources) : null });
+    out.push({ detector, threshold, sources: detector.sources ? new Set(detector.sources) : null, triggers: detector.triggers ?? 0, at: out.length });
   }
   perOptions.set(detectors, out);
   return out;
+}
+
+/**
+ * Detections of header and cookie values, per resolved detector list. A client sends the same
+ * User-Agent, Accept-*, Sec-CH-* and session cookies on every request, and those are among the costliest
+ * values to inspect (a User-Agent has the parentheses, `;`, `/` and `.` that half the detectors look at),
+ * so their detections (before thresholds, which stay per route) are remembered. Detectors are pure
+ * functions of the point, so a hit gives exactly what running them would. Bounded: at most
+ * HEADER_CACHE_ENTRIES values of at most HEADER_CACHE_VALUE_CHARS each (8 places per value); the oldest
+ * value leaves first.
+ * Body, query and path values are not cached: they change from request to request.
+ */
+export const HEADER_CACHE_ENTRIES = 2048;
+export const HEADER_CACHE_VALUE_CHARS = 1024;
+type CachedDetections = ReadonlyArray<{ at: number; detection: Detection }>;
+const NO_DETECTIONS: CachedDetections = Object.freeze([]);
+/** By value (hashing it is the one pass a lookup costs), then by where the value sat. */
+type HeaderCache = Map<string, Array<{ where: string; detections: CachedDetections }>>;
+const headerCaches = new WeakMap<ActiveDetector[], HeaderCache>();
+
+function cacheable(point: Point): boolean {
+  return (point.source === 'header' || point.source === 'cookie') && !point.truncated && point.value.length <= HEADER_CACHE_VALUE_CHARS;
+}
+
+/** What besides the value a detector reads: the point's path (its name), key-ness and peeled encodings. */
+function whereOf(point: Point): string {
+  return point.encodings.length === 0 ? (point.isKey ? `${point.path}\u0000k` : point.path) : `${point.path}\u0000${point.isKey ? 'k' : ''}\u0000${point.encodings.join(',')}`;
+}
+
+function recall(cache: HeaderCache, point: Point, where: string): CachedDetections | undefined {
+  const entries = cache.get(point.value);
+  if (entries === undefined) return undefined;
+  for (const e of entries) if (e.where === where) return e.detections;
+  return undefined;
+}
+
+function remember(cache: HeaderCache, point: Point, where: string, detections: CachedDetections): void {
+  const entries = cache.get(point.value);
+  if (entries !== undefined) {
+    if (entries.length < 8) entries.push({ where, detections });
+    return;
+  }
+  if (cache.size >= HEADER_CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
+  cache.set(point.value, [{ where, detections }]);
+}
+
+/** Turns header-value caching off (benchmarks measuring cold inspection) or back on. */
+let headerCacheEnabled = true;
+export function setHeaderCache(enabled: boolean): void {
+  headerCacheEnabled = enabled;
 }
 
 function clip(s: string): string {
@@ -91,21 +157,43 @@ export function inspect(request: HttpRequest, options: InspectOptions = NO_OPTIO
       break;
     }
     const point = points[i];
-    const input = createDetectorInput(point);
     inspected += 1;
-    for (const a of active) {
-      if (a.sources !== null && !a.sources.has(point.source)) continue;
+    let cache: HeaderCache | undefined;
+    let where = '';
+    if (headerCacheEnabled && cacheable(point)) {
+      cache = headerCaches.get(active);
+      if (cache === undefined) headerCaches.set(active, (cache = new Map()));
+      where = whereOf(point);
+      const hit = recall(cache, point, where);
+      if (hit !== undefined) {
+        for (const { at, detection } of hit) if (detection.confidence >= active[at].threshold) keep(best, { ...detection, point: point.path, source: point.source });
+        continue;
+      }
+    }
+    const input = createDetectorInput(point);
+    let found: Array<{ at: number; detection: Detection }> | null = null;
+    let failed = false;
+    const chars = input.chars ?? -1; // -1: unknown, any class may be there
+    const list = detectorsFor(active, point.source);
+    for (let k = 0; k < list.length; k++) {
+      const a = list[k];
+      if (a.triggers !== 0 && (chars & a.triggers) === 0) continue;
       let d: Detection | null;
       try {
         d = a.detector.detect(input);
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         events.push({ kind: 'parse_error', point: point.path, detail: `detector ${a.detector.type} failed: ${clip(message)}` });
+        failed = true;
         continue;
       }
-      if (d === null || !(d.confidence >= a.threshold)) continue;
-      keep(best, { ...d, excerpt: clip(d.excerpt), point: point.path, source: point.source });
+      if (d === null) continue;
+      const detection = { ...d, excerpt: clip(d.excerpt) };
+      (found ??= []).push({ at: a.at, detection });
+      if (detection.confidence >= a.threshold) keep(best, { ...detection, point: point.path, source: point.source });
     }
+    // a detector failure is reported on every request that carries the value, so it is not remembered
+    if (cache !== undefined && !failed) remember(cache, point, where, found ?? NO_DETECTIONS);
   }
   const types = [...best.keys()].sort((a, b) => (TYPE_ORDER.get(a) ?? 0) - (TYPE_ORDER.get(b) ?? 0));
   const findings: Finding[] = [];

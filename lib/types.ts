@@ -86,6 +86,12 @@ export interface Detector {
   readonly type: AttackType;
   /** Point sources this detector inspects; all when absent. */
   readonly sources?: readonly PointSource[];
+  /**
+   * Character classes (features.ts `CH.*` bits) of which a value must hold at least one for detect() to
+   * find anything; inspect() does not call the detector for other values. Absent: always called (the
+   * detector has rules for values without punctuation, e.g. SQL words or a bare command).
+   */
+  readonly triggers?: number;
   detect(input: DetectorInput): Detection | null;
 }
 

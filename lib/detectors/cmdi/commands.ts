@@ -134,10 +134,14 @@ export function resolveCommand(word: string, obfuscated: boolean): ResolvedComma
 export function isCommandName(word: string): boolean {
   const n = word.length;
   if (n === 0 || n > 64) return false;
-  // The common case, a plain lower-case word, resolves to itself: two lookups, no slicing or case folding.
+  // The common cases resolve without slicing: a plain word is a Unix name as spelled or a Windows name in
+  // any case (`SKU-1000`, `Dana` are neither); only paths, carets, globs and `.exe` need resolveCommand.
+  let upper = false;
   for (let i = 0; i < n; i++) {
     const c = word.charCodeAt(i);
-    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45)) return resolveCommand(word, false) !== null;
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45) continue;
+    if (c >= 65 && c <= 90) upper = true;
+    else return resolveCommand(word, false) !== null;
   }
-  return UNIX.has(word) || WINDOWS.has(word);
+  return UNIX.has(word) || WINDOWS.has(upper ? word.toLowerCase() : word);
 }

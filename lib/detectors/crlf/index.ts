@@ -139,6 +139,7 @@ function hasTrickChar(s: string): boolean {
 
 export const crlfDetector: Detector = {
   type: 'crlf',
+  triggers: BREAK_CHARS,
   detect(input: DetectorInput): Detection | null {
     const point = input.point;
     if (point.value.length < 4 || (charsOf(input) & BREAK_CHARS) === 0 || !mayHoldBreak(point.value)) return null;

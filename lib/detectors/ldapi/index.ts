@@ -1,3 +1,4 @@
+import { CH, charsOf } from '../../features';
 import type { Detection, Detector, DetectorInput } from '../../types';
 import { scanLdap, scoreLdap } from './grammar';
 import { nulAt } from './tokenizer';
@@ -27,10 +28,13 @@ function isMetacharProbe(s: string): boolean {
   return paren && kinds >= 4;
 }
 
+/** Every injection opens or closes a filter component, plainly or percent-encoded. */
+const FILTER_CHARS = CH.LPAREN | CH.RPAREN | CH.PERCENT;
+
 export function detectLdapi(input: DetectorInput): Detection | null {
   const raw = input.point.value;
   if (raw.length < 2) return null;
-  if (raw.indexOf(')') < 0 && raw.indexOf('(') < 0 && raw.indexOf('%') < 0) return null;
+  if ((charsOf(input) & FILTER_CHARS) === 0) return null;
   const s = raw.indexOf('%') >= 0 ? input.decode('url') : raw;
   const close = s.indexOf(')');
   const open = s.indexOf('(');
@@ -60,5 +64,6 @@ export function detectLdapi(input: DetectorInput): Detection | null {
 
 export const ldapiDetector: Detector = {
   type: 'ldapi',
+  triggers: FILTER_CHARS,
   detect: detectLdapi,
 };

@@ -40,11 +40,15 @@ function mayHoldLookup(raw: string): boolean {
   return false;
 }
 
+/** `${` or an encoded form of it. */
+const LOOKUP_CHARS = CH.DOLLAR | CH.PERCENT | CH.BACKSLASH | CH.AMP;
+
 export const log4shellDetector: Detector = {
   type: 'log4shell',
+  triggers: LOOKUP_CHARS,
   detect(input: DetectorInput): Detection | null {
     const raw = input.point.value;
-    if (raw.length < 4 || (charsOf(input) & (CH.DOLLAR | CH.PERCENT | CH.BACKSLASH | CH.AMP)) === 0 || !mayHoldLookup(raw)) return null;
+    if (raw.length < 4 || (charsOf(input) & LOOKUP_CHARS) === 0 || !mayHoldLookup(raw)) return null;
     let best: Detection | null = null;
     for (const v of views(input)) {
       const start = v.indexOf('${');

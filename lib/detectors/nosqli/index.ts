@@ -207,9 +207,25 @@ const NOSQL_TRIGGERS = CH.DOLLAR | CH.SQUOTE | CH.DQUOTE | CH.SEMI | CH.PIPE | C
  */
 export function mayBeNoSql(s: string, chars = charMask(s)): boolean {
   if ((chars & NOSQL_TRIGGERS) !== 0) return true;
-  if (s.indexOf('_') >= 0) return true;
+  if (hasSegmentUnderscore(s)) return true;
   return (chars & CH.LPAREN) !== 0 && (s.indexOf('function') >= 0 || s.indexOf('db.') >= 0 || s.indexOf('constructor') >= 0);
 }
+
+/** An `_` that starts the value or a path/query segment, as CouchDB's `_all_docs`, `/_users` do (`ord_8f2k3` has none). */
+function hasSegmentUnderscore(s: string): boolean {
+  for (let at = s.indexOf('_'); at >= 0; at = s.indexOf('_', at + 1)) {
+    const before = at === 0 ? 47 : s.charCodeAt(at - 1);
+    if (before === 47 || before === 63 || before === 61) return true; // / ? =
+  }
+  return false;
+}
+
+/**
+ * What a JavaScript continuation after a quote needs besides the quote: an operator, a call, a
+ * statement separator or an encoded form. `o'reilly` and `"Hello"` have none, so the JS readings are
+ * not scanned for them.
+ */
+const JS_CONTINUATION = NOSQL_TRIGGERS & ~(CH.SQUOTE | CH.DQUOTE) | CH.EQUALS | CH.LT | CH.GT | CH.BANG | CH.LPAREN | CH.RPAREN | CH.PLUS | CH.STAR | CH.SLASH | CH.COLON | CH.LBRACKET | CH.RBRACKET | CH.QUESTION | CH.CARET | CH.DASH;
 
 const MAX_ANALYSED = 4096;
 
@@ -239,7 +255,7 @@ export function detectNoSqli(input: DetectorInput): Detection | null {
     consider(fromEmbedded(s));
   }
   if (!point.isKey) {
-    consider(fromJavaScript(s));
+    if ((charsOf(input) & JS_CONTINUATION) !== 0 || s.indexOf(',') >= 0 || s.indexOf('constructor') >= 0) consider(fromJavaScript(s));
     // `+` for space where the container did not decode it (JSON bodies, headers)
     if ((best === null || best.confidence < 0.5) && s.indexOf('+') >= 0 && hasCodePunctuation(s)) consider(fromJavaScript(s.replace(/\+/g, ' ')));
     if (s.indexOf('constructor') >= 0) consider(fromFunctionConstructor(s));

@@ -135,6 +135,7 @@ function mayHoldTarget(s: string): boolean {
 export const openRedirectDetector: Detector = {
   type: 'open_redirect',
   sources: ['query', 'body', 'cookie', 'graphql', 'grpc', 'path'],
+  triggers: TARGET_CHARS,
   detect(input: DetectorInput): Detection | null {
     const point = input.point;
     if (point.isKey || point.value.length < 3 || (charsOf(input) & TARGET_CHARS) === 0 || !mayHoldTarget(point.value)) return null;

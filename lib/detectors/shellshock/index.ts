@@ -37,11 +37,15 @@ function findDefinition(s: string): { start: number; bodyStart: number } | null 
   return null;
 }
 
+/** `() {` or its encoded form. */
+const FUNCTION_CHARS = CH.LPAREN | CH.PERCENT;
+
 export const shellshockDetector: Detector = {
   type: 'shellshock',
+  triggers: FUNCTION_CHARS,
   detect(input: DetectorInput): Detection | null {
     const raw = input.point.value;
-    if ((charsOf(input) & (CH.LPAREN | CH.PERCENT)) === 0) return null;
+    if ((charsOf(input) & FUNCTION_CHARS) === 0) return null;
     const views = [raw];
     if (raw.indexOf('%') >= 0) views.push(input.decode('url'));
     for (const v of views) {

@@ -189,8 +189,48 @@ function isTailWord(upper: string): boolean {
  * comment, `@` variables, `|`/`&` operators, a backtick identifier, an encoded form (`%`, `+` for a
  * space, non-ASCII look-alikes and full-width forms). `--` and `/*` are checked as pairs.
  */
-const SQL_PUNCTUATION =
-  CH.SQUOTE | CH.DQUOTE | CH.LPAREN | CH.RPAREN | CH.SEMI | CH.HASH | CH.AT | CH.PIPE | CH.AMP | CH.PERCENT | CH.BACKTICK | CH.PLUS | CH.NONASCII;
+const SQL_PUNCTUATION = CH.SQUOTE | CH.DQUOTE | CH.LPAREN | CH.RPAREN | CH.SEMI | CH.HASH | CH.PIPE | CH.AMP | CH.PERCENT | CH.BACKTICK | CH.NONASCII;
+
+/**
+ * An `@` that can start a variable (`@@version`, ` @a:=1`): at the start, after a non-word character or
+ * doubled. The `@` of an e-mail address sits between word characters and starts nothing.
+ */
+function hasSqlVariable(s: string): boolean {
+  for (let at = s.indexOf('@'); at >= 0; at = s.indexOf('@', at + 1)) {
+    if (at === 0 || s.charCodeAt(at + 1) === 64) return true;
+    const b = s.charCodeAt(at - 1) | 32;
+    if (!((b >= 97 && b <= 122) || (b >= 48 && b <= 57) || b === 127 || b === 46 || b === 45)) return true; // 127: '_' | 32
+  }
+  return false;
+}
+
+/** Numbers and the literals a logic operator compares (`1 or 1`, `x or true`). */
+function isOperandWord(w: string): boolean {
+  const c = w.charCodeAt(0);
+  if (c >= 48 && c <= 57) return true;
+  const u = w.toUpperCase();
+  return u === 'TRUE' || u === 'FALSE' || u === 'NULL';
+}
+
+/**
+ * A value of words alone (letters, digits, spaces, `_ , . -`) reads as SQL only when it starts with a
+ * statement (`show tables`, `KILL 42`), has two SQL words (`union select`, `order by`, `or true`) or a
+ * logic/comparison word beside a number (`1 or 1`, `0 div 1`). `red and blue`, `tall or short` have
+ * none of these, and prose like that is most of what reaches this point, so it is not tokenized.
+ */
+function wordsMaySignal(s: string): boolean {
+  const words = s.split(/[\s,]+/);
+  let sqlWords = 0;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i];
+    if (w.length < 2 || w.length > 14) continue;
+    const cls = wordClass(w.toUpperCase());
+    if (cls === undefined) continue;
+    if (++sqlWords >= 2 || (i === 0 && cls === 'statement')) return true;
+    if ((cls === 'logic' || cls === 'cmp' || cls === 'arith') && ((i > 0 && isOperandWord(words[i - 1])) || (i + 1 < words.length && words[i + 1] !== '' && isOperandWord(words[i + 1])))) return true;
+  }
+  return false;
+}
 
 /**
  * Logic/union/clause/statement words (lower-case, letters only, 2..9 long): the words that start or
@@ -233,9 +273,12 @@ export function mayBeSql(s: string, chars = charMask(s)): boolean {
   if ((chars & SQL_PUNCTUATION) !== 0) return true;
   if ((chars & CH.DASH) !== 0 && s.indexOf('--') >= 0) return true;
   if ((chars & CH.SLASH) !== 0 && (chars & CH.STAR) !== 0 && s.indexOf('/*') >= 0) return true;
+  if ((chars & CH.AT) !== 0 && hasSqlVariable(s)) return true;
+  if ((chars & CH.PLUS) !== 0 && plusMaySeparate(s)) return true;
   // plain words need a separator: SQL white space (controls act as separators too)
   if ((chars & (CH.NEWLINE | CH.CONTROL)) === 0 && s.indexOf(' ') < 0 && s.indexOf('\t') < 0) return false;
-  return hasTailWord(s);
+  if (!hasTailWord(s)) return false;
+  return (chars & ~(CH.DOT | CH.DASH | CH.PLUS | CH.AT)) !== 0 || wordsMaySignal(s);
 }
 
 /**

@@ -217,6 +217,7 @@ function mayHoldTemplate(s: string): boolean {
 
 export const sstiDetector: Detector = {
   type: 'ssti',
+  triggers: TEMPLATE_CHARS,
   detect(input: DetectorInput): Detection | null {
     const raw = input.point.value;
     if (raw.length < 4 || (charsOf(input) & TEMPLATE_CHARS) === 0 || !mayHoldTemplate(raw)) return null;

@@ -98,7 +98,8 @@ export const xxeDetector: Detector = {
   type: 'xxe',
   detect(input: DetectorInput): Detection | null {
     const point = input.point;
-    const isDoctypePoint = point.source === 'body' && point.path.includes('!doctype');
+    // name first: reading the (concatenated) path of every body point would flatten it
+    const isDoctypePoint = point.source === 'body' && point.name === 'doctype' && point.path.endsWith('!doctype');
     if (!isDoctypePoint && (point.value.length < 8 || (charsOf(input) & XML_CHARS) === 0 || !mayHoldXml(point.value))) return null;
     let s = input.decode('url');
     if (s.indexOf('<!') < 0 && s.indexOf('&lt;!') >= 0) s = input.decode('url', 'html');
