@@ -97,7 +97,24 @@ type CachedDetections = ReadonlyArray<{ at: number; detection: Detection }>;
 const NO_DETECTIONS: CachedDetections = Object.freeze([]);
 /** By value (hashing it is the one pass a lookup costs), then by where the value sat. */
 type HeaderCache = Map<string, Array<{ where: string; detections: CachedDetections }>>;
-const headerCaches = new WeakMap<ActiveDetector[], HeaderCache>();
+/**
+ * One cache per detector registry and set of enabled detectors (their order in the active list is what
+ * `at` points to): routes with the same detectors share it even when their options objects differ.
+ */
+const headerCaches = new WeakMap<readonly Detector[], Map<string, HeaderCache>>();
+const cacheOfActive = new WeakMap<ActiveDetector[], HeaderCache>();
+
+function headerCacheFor(active: ActiveDetector[], detectors: readonly Detector[]): HeaderCache {
+  let cache = cacheOfActive.get(active);
+  if (cache !== undefined) return cache;
+  let bySet = headerCaches.get(detectors);
+  if (bySet === undefined) headerCaches.set(detectors, (bySet = new Map()));
+  const enabled = active.map((a) => a.detector.type).join(',');
+  cache = bySet.get(enabled);
+  if (cache === undefined) bySet.set(enabled, (cache = new Map()));
+  cacheOfActive.set(active, cache);
+  return cache;
+}
 
 function cacheable(point: Point): boolean {
   return (point.source === 'header' || point.source === 'cookie') && !point.truncated && point.value.length <= HEADER_CACHE_VALUE_CHARS;
@@ -144,7 +161,8 @@ function clip(s: string): string {
 export function inspect(request: HttpRequest, options: InspectOptions = NO_OPTIONS, context: InspectContext = {}): Verdict {
   const startedAt = performance.now();
   const limits: Limits = mergeLimits(options.limits);
-  const active = activeDetectors(options, context.detectors ?? DETECTORS);
+  const registry = context.detectors ?? DETECTORS;
+  const active = activeDetectors(options, registry);
   const parsed = parseRequest(request, limits, { grpcSchema: context.grpcSchema ?? null, startedAt });
   const events: LimitEvent[] = parsed.limits;
   const deadline = startedAt + limits.timeBudgetMs;
@@ -161,8 +179,7 @@ export function inspect(request: HttpRequest, options: InspectOptions = NO_OPTIO
     let cache: HeaderCache | undefined;
     let where = '';
     if (headerCacheEnabled && cacheable(point)) {
-      cache = headerCaches.get(active);
-      if (cache === undefined) headerCaches.set(active, (cache = new Map()));
+      cache = headerCacheFor(active, registry);
       where = whereOf(point);
       const hit = recall(cache, point, where);
       if (hit !== undefined) {

@@ -83,24 +83,29 @@ function analyzeUrlValue(s: string): Match | null {
   return { rule: `xss:url:${scheme}`, confidence: script ? 0.92 : 0.72, start: 0, end: s.length };
 }
 
+/** Every CH class: a view whose characters are not known (a decoded one) is searched for everything. */
+const ALL_CHARS = -1;
+
 /**
+ * `chars`: CH classes the view may hold (a superset is fine); the point's mask for the undecoded view, so
+ * a rule whose trigger character is absent is skipped without a search.
  * `noise` (symbol soup, see looksLikeNoise): markup, attribute and URL rules only. The JS-context rules
  * (breakouts, sinks, template expressions) need a clean syntactic context around the match; random
  * printable text has quotes, brackets and `${` everywhere, so they would only cost time and match chance.
  */
-function analyzeView(s: string, noise = false): Match | null {
+function analyzeView(s: string, noise = false, chars = ALL_CHARS): Match | null {
   let best: Match | null = null;
-  if (s.indexOf('<') >= 0) best = pick(best, analyzeHtml(s));
+  if ((chars & CH.LT) !== 0 && s.indexOf('<') >= 0) best = pick(best, analyzeHtml(s));
   if (best !== null && best.confidence >= 0.9) return best;
-  if (s.indexOf('=') >= 0) {
+  if ((chars & CH.EQUALS) !== 0 && s.indexOf('=') >= 0) {
     best = pick(best, analyzeAttributeInjection(s));
     if (best === null || best.confidence < 0.85) best = pick(best, analyzeStyleInjection(s));
   }
-  if (s.indexOf('+AD') >= 0) best = pick(best, analyzeUtf7(s));
-  if ((best === null || best.confidence < 0.8) && (s.indexOf('CDATA') >= 0 || s.indexOf('cdata') >= 0)) best = pick(best, analyzeAttlistDefault(s));
-  if (s.indexOf(':') >= 0) best = pick(best, analyzeUrlValue(s));
+  if ((chars & CH.PLUS) !== 0 && s.indexOf('+AD') >= 0) best = pick(best, analyzeUtf7(s));
+  if ((best === null || best.confidence < 0.8) && (chars & (CH.SQUOTE | CH.DQUOTE)) !== 0 && (s.indexOf('CDATA') >= 0 || s.indexOf('cdata') >= 0)) best = pick(best, analyzeAttlistDefault(s));
+  if ((chars & CH.COLON) !== 0 && s.indexOf(':') >= 0) best = pick(best, analyzeUrlValue(s));
   if (noise) return best;
-  if (s.indexOf('{{') >= 0) best = pick(best, analyzeClientTemplate(s));
+  if ((chars & CH.LBRACE) !== 0 && s.indexOf('{{') >= 0) best = pick(best, analyzeClientTemplate(s));
   if (best !== null && best.confidence >= 0.9) return best;
   const js = analyzeJs(s);
   if (js !== null) best = pick(best, { rule: `xss:${js.rule}`, confidence: js.confidence, start: js.start, end: js.end });
@@ -213,6 +218,7 @@ function hasCompatibilityForms(s: string): boolean {
 
 export const xssDetector: Detector = {
   type: 'xss',
+  triggers: XSS_CHARS,
   detect(input: DetectorInput): Detection | null {
     const raw = input.point.value;
     if (raw.length < 4 || (charsOf(input) & XSS_CHARS) === 0) return null;
@@ -221,12 +227,18 @@ export const xssDetector: Detector = {
     // (images, protobuf, compressed bodies) get that one view only: they are not rendered as HTML, and
     // every extra view costs a full pass.
     const view = input.decode('url', 'html');
-    if (looksBinary(view)) {
+    // While the view is the raw value, the point's character mask answers the per-view scans below
+    // (controls, non-ASCII, `<`) without another pass over the value.
+    const chars = charsOf(input);
+    const undecoded = view === raw;
+    const mayHave = (mask: number): boolean => !undecoded || (chars & mask) !== 0;
+    if (mayHave(CH.CONTROL) && looksBinary(view)) {
       const bare = input.decode('url', 'html', 'nulls');
       return toDetection(input.point.isKey, analyzeView(bare), bare);
     }
-    if (looksLikeNoise(input)) return toDetection(input.point.isKey, analyzeView(view, true), view);
-    let best = analyzeView(view);
+    const viewChars = undecoded ? chars : ALL_CHARS;
+    if (looksLikeNoise(input)) return toDetection(input.point.isKey, analyzeView(view, true, viewChars), view);
+    let best = analyzeView(view, false, viewChars);
     let shown = view;
     const consider = (candidate: string): void => {
       const m = analyzeView(candidate);
@@ -235,8 +247,8 @@ export const xssDetector: Detector = {
         shown = candidate;
       }
     };
-    if ((best === null || best.confidence < 0.9) && hasControls(view)) consider(input.decode('url', 'html', 'nulls'));
-    if ((best === null || best.confidence < 0.9) && hasJsEscapes(view)) {
+    if ((best === null || best.confidence < 0.9) && mayHave(CH.CONTROL) && hasControls(view)) consider(input.decode('url', 'html', 'nulls'));
+    if ((best === null || best.confidence < 0.9) && mayHave(CH.BACKSLASH) && hasJsEscapes(view)) {
       consider(input.decode('url', 'js', 'html'));
       // A value escaped twice (`\\u003c` reflected into a JS string that is itself inside a JSON or
       // script string), or percent-encoded under its JS escapes (`\u0025 3C` → `%3C` → `<`): each
@@ -246,12 +258,12 @@ export const xssDetector: Detector = {
         if (chain !== null) consider(input.decode(...chain));
       }
     }
-    if ((best === null || best.confidence < 0.9) && hasCompatibilityForms(view)) consider(input.decode('url', 'html', 'unicode'));
-    if ((best === null || best.confidence < 0.9) && view.length < input.decode('url').length && input.decode('url').indexOf('&#') >= 0) {
+    if ((best === null || best.confidence < 0.9) && mayHave(CH.NONASCII) && hasCompatibilityForms(view)) consider(input.decode('url', 'html', 'unicode'));
+    if ((best === null || best.confidence < 0.9) && !undecoded && view.length < input.decode('url').length && input.decode('url').indexOf('&#') >= 0) {
       consider(htmlDecode(strictEntityDecode(input.decode('url'))));
     }
-    if ((best === null || best.confidence < 0.9) && view.indexOf('\u00bc') >= 0) consider(stripHighBit(view));
-    if ((best === null || best.confidence < 0.9) && /<xml/i.test(view)) consider(unwrapDataIsland(view));
+    if ((best === null || best.confidence < 0.9) && mayHave(CH.NONASCII) && view.indexOf('\u00bc') >= 0) consider(stripHighBit(view));
+    if ((best === null || best.confidence < 0.9) && mayHave(CH.LT) && /<xml/i.test(view)) consider(unwrapDataIsland(view));
     return toDetection(input.point.isKey, best, shown, input.point);
   },
 };

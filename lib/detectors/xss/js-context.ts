@@ -107,6 +107,48 @@ const SINK_PROPERTIES = new Set(['cookie', 'location', 'innerhtml', 'outerhtml',
 /** Properties whose assignment writes markup or cookies whatever object they hang off. */
 const ASSIGNMENT_SINKS = new Set(['cookie', 'innerhtml', 'outerhtml', 'srcdoc']);
 
+/**
+ * Every identifier findSink reacts to: a sink call, a script global, an assignment sink. A value holding
+ * none of them (as a whole identifier) can only match through a quote (computed member call, breakout).
+ */
+const SCRIPT_WORDS = new Set([...SINK_CALLS, ...SCRIPT_GLOBALS, ...ASSIGNMENT_SINKS]);
+
+/**
+ * Any SCRIPT_WORDS word standing as a whole word. `\b` is ASCII-only, so the regex sees a word boundary
+ * wherever the lexer does (and more: before `$` or a non-ASCII letter), never fewer: whatever identifier
+ * findSink could compare to a word, this finds. One native pass; a hand-written scan over the value
+ * costs several times more.
+ */
+const SCRIPT_WORD_RE = ((): RegExp => {
+  // Grouped by first letter (`a(?:lert|tob|…)`): the engine rejects most positions on one character.
+  const byHead = new Map<string, string[]>();
+  for (const w of SCRIPT_WORDS) byHead.set(w[0], [...(byHead.get(w[0]) ?? []), w.slice(1)]);
+  const alternatives = [...byHead].map(([head, rests]) => `${head}(?:${rests.sort((a, b) => b.length - a.length).join('|')})`);
+  return new RegExp(`\\b(?:${alternatives.join('|')})\\b`, 'i');
+})();
+
+/**
+ * True when `s` may hold an identifier findSink compares equal to a SCRIPT_WORDS word (lower-cased).
+ * The lexer lower-cases with toLowerCase, which folds the Kelvin sign (U+212A) to `k` (`cooKie`); the
+ * regex's case folding does not, so that one character is folded first.
+ */
+export function hasScriptWord(s: string): boolean {
+  return SCRIPT_WORD_RE.test(s.indexOf('\u212a') >= 0 ? s.replace(/\u212a/g, 'k') : s);
+}
+
+/**
+ * Necessary condition for analyzeJs to find anything: a script word (sink call, script global, assignment
+ * sink), or — without one — a quote plus a call, either a computed member call (`top['al'+'ert'](1)`:
+ * needs `]`) or a breakout's generic call neutralised by a comment or a re-opened quote (`';foo(1)//`).
+ * User agents, cookies, URLs and prose with parentheses fail it after one cheap pass.
+ */
+export function mayHoldScript(s: string): boolean {
+  if (hasScriptWord(s)) return true;
+  if (s.indexOf("'") < 0 && s.indexOf('"') < 0 && s.indexOf('`') < 0) return false;
+  if (s.indexOf('(') < 0) return false;
+  return s.indexOf(']') >= 0 || s.indexOf('//') >= 0 || s.indexOf('<!--') >= 0 || /['"`]\s*$/.test(s);
+}
+
 /** Callee names too generic to mean code on their own ("print (pdf)", "open (24h)"). */
 const WEAK_SINKS = new Set(['print', 'open', 'write', 'writeln', 'fetch', 'function', 'atob', 'import']);
 
@@ -260,6 +302,7 @@ export function analyzeJs(s: string): JsFinding | null {
   // Every rule needs a call (`(` or a tagged template) except sink assignments (`document.cookie=…`).
   // Parenthesis-free calls assign a sink to a handler and trigger it: `onerror=alert;throw 1`.
   if (s.indexOf('(') < 0 && s.indexOf('`') < 0 && !/cookie|innerhtml|outerhtml|srcdoc|location|=\s*(alert|prompt|confirm|eval)\b/i.test(s)) return null;
+  if (!mayHoldScript(s)) return null;
   const breakout = s.indexOf("'") >= 0 || s.indexOf('"') >= 0 || s.indexOf('`') >= 0 ? findBreakout(s) : null;
   if (breakout !== null && breakout.confidence >= 0.9) return breakout;
   const template = s.indexOf('${') >= 0 ? findTemplateSubstitution(s) : null;
