@@ -5,6 +5,7 @@ import { messageOf, type ParseContext } from './context';
 import { emptyGraphqlSummary, looksLikeGraphql, parseGraphqlRequest, type GraphqlRequest } from './graphql';
 import { parseGrpc } from './grpc';
 import { parseJsonText, walkJson } from './json';
+import { addScannedJson, scanJson } from './json-scan';
 import { parseMultipart, parseMediaType } from './multipart';
 import type { GrpcSchema } from './proto-schema';
 import { addProtobufPoints } from './protobuf';
@@ -117,6 +118,17 @@ export function parseBody(ctx: ParseContext, req: HttpRequest, opts: BodyOptions
   parseTextBody(ctx, kind, text, body, media, opts, summary);
 }
 
+/** A JSON document's strings as body points; malformed text gets parse_error and is inspected raw. */
+function addJsonText(ctx: ParseContext, text: string, prefix: string): void {
+  const scan = scanJson(text, prefix, ctx.limits.maxDepth);
+  if (scan !== null) {
+    addScannedJson(ctx, scan, 'body');
+    return;
+  }
+  const value = parseJsonText(ctx, text, prefix, 'body');
+  if (value !== undefined) walkJson(ctx, value, prefix, 'body');
+}
+
 function parseTextBody(
   ctx: ParseContext,
   kind: Kind,
@@ -132,11 +144,16 @@ function parseTextBody(
       if (trimmed === '') return;
       if (media.type === 'application/x-ndjson' || media.type === 'application/jsonl') {
         trimmed.split('\n').forEach((line, i) => {
-          const value = line.trim() === '' ? undefined : parseJsonText(ctx, line, `body.json.${i}`, 'body');
-          if (value !== undefined) walkJson(ctx, value, `body.json.${i}`, 'body');
+          if (line.trim() !== '') addJsonText(ctx, line, `body.json.${i}`);
         });
         return;
       }
+      const scan = scanJson(trimmed, 'body.json', ctx.limits.maxDepth);
+      if (scan !== null && !scan.queryKey) {
+        addScannedJson(ctx, scan, 'body');
+        return;
+      }
+      // malformed (JSON.parse words the parse_error) or maybe a GraphQL request: the object decides
       const value = parseJsonText(ctx, trimmed, 'body.json', 'body');
       if (value === undefined) return;
       const ops = graphqlRequests(value, opts);
@@ -158,10 +175,7 @@ function parseTextBody(
       parseMultipart(ctx, body, media, (c, prefix, type, content) => {
         const k = kindOf(type);
         const t = bytesToText(content);
-        if (k === 'json') {
-          const v = parseJsonText(c, t.trim(), prefix, 'body');
-          if (v !== undefined) walkJson(c, v, prefix, 'body');
-        } else if (k === 'xml') parseXml(c, t, prefix);
+        if (k === 'json') addJsonText(c, t.trim(), prefix); else if (k === 'xml') parseXml(c, t, prefix);
         else addText(c, prefix, t, 'body', prefix.slice(prefix.lastIndexOf('.') + 1));
       });
       return;
