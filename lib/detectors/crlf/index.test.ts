@@ -27,6 +27,28 @@ describe('crlfDetector attacks', () => {
   });
 });
 
+describe('crlfDetector: a token split by a literal break in a body value', () => {
+  it.each([
+    ['\r\nSet-Cookie: sid=attacker', 'body.json.returnUrl'],
+    ['/\r\nSet-Cookie: sid=attacker', 'body.form.next'],
+    ['en-US\nLocation: https://evil.example/', 'body.json.lang'],
+    ['report.pdf\r\nContent-Type: text/html', 'body.json.filename'],
+    ['x\r\n\r\nHTTP/1.1 200 OK', 'grpc.field 1'],
+    ['x\r\nX-Injected: 1', 'body.json.next'],
+  ])('detects %j (%s)', (value, path) => {
+    expect(conf(value, path)).toBeGreaterThanOrEqual(0.6);
+  });
+
+  it.each([
+    ['\nLocation: Room 5, second floor', 'body.json.description'],
+    ['Meeting notes\r\nSet-Cookie: is a response header', 'body.form.message'],
+    ['Hello team,\nContent-Type: application/json is what we send', 'body.json.comment'],
+    ['HTTP/1.1 200 OK\r\nContent-Type: text/html', 'body.json.rawResponse'],
+  ])('leaves prose and pasted messages %j (%s)', (value, path) => {
+    expect(conf(value, path)).toBeLessThan(0.5);
+  });
+});
+
 describe('crlfDetector benign', () => {
   it.each([
     ['line one\nline two', 'query.q'],

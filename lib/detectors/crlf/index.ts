@@ -97,6 +97,61 @@ function injectedLine(s: string, from: number, mode: BreakMode): Match | null {
   return { rule: 'crlf:header-like', confidence: weight('header-like', mode), at: from };
 }
 
+/**
+ * Header values whose shape is unmistakable, for the headers response splitting is after: a cookie
+ * `name=value`, a redirect target, a media type, a length or refresh delay, a transfer coding, a CORS
+ * origin. Prose after `Location:` ("Room 5") does not have these shapes.
+ */
+const SPLIT_TARGETS: Readonly<Record<string, RegExp>> = {
+  'set-cookie': /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}=[^\s;]*/,
+  location: /^(?:[a-z][a-z0-9+.-]{1,15}:|\/|\\)/i,
+  refresh: /^\d{1,5}\s*(?:[;,]|$)/,
+  'content-type': /^[a-z]{1,16}\/[a-z0-9.+-]{1,64}\s*(?:;|$)/i,
+  'content-length': /^\d{1,12}\s*$/,
+  'transfer-encoding': /^(?:chunked|gzip|deflate|compress|identity)\b/i,
+  'access-control-allow-origin': /^(?:\*|null|https?:\/\/)/i,
+  'access-control-allow-credentials': /^true\b/i,
+  'content-security-policy': /^[a-z-]{3,32}-src\b/i,
+  'x-xss-protection': /^[01]\b/,
+};
+
+/** At most this many characters before the first break for a body value to count as one token. */
+const TOKEN_PREFIX_MAX = 256;
+
+/**
+ * A literal break in a body value is text structure, except when the value is one token followed by
+ * a header line: nothing before the first break is white space (`/`, `en-US`, a URL, a file name, or
+ * nothing at all) and the line after it sets a response header with that header's own value shape
+ * (`Set-Cookie: sid=x`, `Location: //evil`) or is a status line. A field holding that is a redirect
+ * target, locale or file name someone split for a response header: prose and pasted mails start with
+ * words.
+ */
+function tokenSplit(s: string): Match | null {
+  let first = -1;
+  for (let i = 0; i < s.length && i <= TOKEN_PREFIX_MAX; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 10 || c === 13) {
+      first = i;
+      break;
+    }
+    if (c === 32 || c === 9 || c === 0x3000 || c === 0xa0) return null;
+  }
+  if (first < 0) return null;
+  let i = first;
+  while (i < s.length && (s.charCodeAt(i) === 10 || s.charCodeAt(i) === 13)) i += 1;
+  const line = s.slice(i, s.indexOf('\n', i) < 0 ? i + 200 : Math.min(s.indexOf('\n', i), i + 200)).replace(/\r$/, '');
+  if (/^HTTP\/\d(\.\d)?\s+\d{3}\b/i.test(line)) return { rule: 'crlf:token-split:status', confidence: 0.8, at: first };
+  const colon = line.indexOf(':');
+  if (colon <= 0 || colon > 40) return null;
+  const name = line.slice(0, colon).trim().toLowerCase();
+  const value = line.slice(colon + 1).trim();
+  // an extension header (`X-Injected: 1`) has no shape to check: a little less sure
+  if (/^x-[a-z0-9-]{1,40}$/.test(name) && value !== '') return { rule: 'crlf:token-split:custom', confidence: 0.65, at: first };
+  const shape = SPLIT_TARGETS[name];
+  if (shape === undefined || !shape.test(value)) return null;
+  return { rule: `crlf:token-split:${name}`, confidence: 0.8, at: first };
+}
+
 function scan(s: string, mode: BreakMode): Match | null {
   let best: Match | null = null;
   let checked = 0;
@@ -146,6 +201,10 @@ export const crlfDetector: Detector = {
     const body = point.source === 'body' || point.source === 'graphql' || point.source === 'grpc';
     let view = input.decode('url');
     let m = scan(view, body ? 'body-literal' : 'header');
+    if (body && (m === null || m.confidence < 0.8)) {
+      const t = tokenSplit(view);
+      if (t !== null) m = t;
+    }
     if (body && (m === null || m.confidence < 0.9) && (view !== point.value || hasTrickChar(view))) {
       const encoded = encodedBreaksView(point.value, view);
       const e = scan(encoded, 'body-encoded');

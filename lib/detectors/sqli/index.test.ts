@@ -62,7 +62,7 @@ describe('sqliDetector: benign values', () => {
     'select a size', "o'reilly", "O'Reilly & Sons", 'and/or', 'drop-down', '1-2 days', "Rock 'n' roll", "john.o'brien@example.com",
     'it\'s a 5\' 10" guy', 'Union Station', 'Select your country', 'order by price', 'Tom & Jerry', '1+1=2', 'a=1&b=2',
     'SELECT * FROM my heart', "I'd like this or that", "Kids' and adults' shoes", '"Hello" or "Goodbye"', '1 or 2',
-    'true or false', "yes' or 'no", "The 'or' operator", '"and" is a conjunction', 'price >= 10 and price <= 20', '50% off',
+    'true or false', "'yes' or 'no'", "The 'or' operator", '"and" is a conjunction', 'price >= 10 and price <= 20', '50% off',
     'C++ programming', '#hashtag', '(555) 123-4567', 'https://example.com/?q=1&r=2#frag', 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)',
     '{"a":"b","c":[1,2]}', 'drop table tennis', 'insert coin', 'update your profile', 'delete my account', 'sleep(8 hours)',
     "Bob's 'special' sauce", "it's -- great", "$('#main')", "document.querySelector('#app')", 'a || b', 'if (a && b) {}',
@@ -111,6 +111,16 @@ describe('sqliDetector: false-positive pass (prose comparisons, macros, bare sta
     expect(hit('@@CRITEO_USERID@@')).toBe(false);
     expect(hit('@@version')).toBe(true);
     expect(hit('1 and @@version>5')).toBe(true);
+  });
+
+  it('reads a bare OR/AND between a breakout and a string the app closes as a bypass probe', () => {
+    for (const a of ["' or '' '", '" or "" "', "x' or 'y", "admin' AND 'x"]) expect({ a, hit: hit(a) }).toEqual({ a, hit: true });
+    for (const b of ["'red' or 'blue'", "the teams' or fans' views", "Rock 'n' roll or jazz", "Pick 'A' or 'B' please"]) expect({ b, hit: hit(b) }).toEqual({ b, hit: false });
+  });
+
+  it("flags MySQL's executable comments, not minified license banners", () => {
+    for (const a of ["1/*!1111'*/", '1 /*!50000UNION*/ /*!50000SELECT*/ 1', "x'/*!or*/1"]) expect({ a, hit: hit(a) }).toEqual({ a, hit: true });
+    for (const b of ['/*! jQuery v3.7.1 | (c) OpenJS Foundation */', '/*!\n * Bootstrap v5.3.0\n */']) expect({ b, hit: hit(b) }).toEqual({ b, hit: false });
   });
 
   it('does not read English imperatives as MSSQL statements stacked without `;`', () => {

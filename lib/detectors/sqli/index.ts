@@ -104,6 +104,10 @@ function quoteTailMaySignal(s: string, from: number): boolean {
   return hasTailWord(from === 0 ? s : s.slice(from));
 }
 
+function quotedWord(s: string, t: SqlToken | undefined, quote: string): boolean {
+  return t !== undefined && s[t.start - 1] === quote && s[t.end] === quote;
+}
+
 function analyzeQuoted(s: string, quote: "'" | '"'): SqlAnalysis | null {
   // The breakout string runs from the app's opening quote to the first quote in the value that closes it.
   const end = breakoutEnd(s, quote);
@@ -113,7 +117,16 @@ function analyzeQuoted(s: string, quote: "'" | '"'): SqlAnalysis | null {
   const ts = stream.reset(s, end, MAX_TOKENS, breakout);
   if (ts.at(1) === undefined) return null;
   const sig = parser.reset(ts, quote).parseInjection('quote');
-  const sc = score('quote', sig);
+  let sc = score('quote', sig);
+  // `x' or 'y`, `' or '' '`: a bare logic operator between the breakout and a string that the app's own
+  // closing quote completes — the authentication-bypass probe shape. It takes a quote placed on each
+  // side of a lone OR/AND, which quoted prose ("'red' or 'blue'") does not produce.
+  // The breakout quote (at end - 1) must close something: it starts the value or follows a non-space; a
+  // quote after a space opens a quotation in prose (`The 'or' operator`).
+  // A logic word quoted on both sides (`"and" is a conjunction`) is a word being talked about.
+  if (sc.confidence < 0.6 && sig.openString && sig.end === 3 && (end <= 1 || !/\s/.test(s[end - 2])) && parser.fingerprint() === 's&s' && !quotedWord(s, ts.at(1), quote)) {
+    sc = { confidence: 0.6, rule: 'breakout:logic-string' };
+  }
   if (sc.confidence <= 0) return null;
   const last = ts.at(Math.max(sig.end - 1, 0));
   return {
@@ -298,6 +311,29 @@ function plusMaySeparate(s: string): boolean {
   return false;
 }
 
+/**
+ * MySQL's executable comment `/*!50000UNION*\/`, `/*!1111'*\/`: MySQL runs its content, other engines
+ * skip it, so payloads use it to hide SQL from filters. Only a version number or a SQL word right after
+ * the `!` counts: minified JavaScript and CSS open license banners with `/*! name v1.2`.
+ */
+function executableComment(s: string): number {
+  for (let at = s.indexOf('/*!'); at >= 0; at = s.indexOf('/*!', at + 3)) {
+    const c = s.charCodeAt(at + 3);
+    if (c >= 48 && c <= 57) {
+      // a version, then SQL up to a close that comes soon (random symbol soup has `/*!8~*?` too)
+      let e = at + 3;
+      while (e < s.length && s.charCodeAt(e) >= 48 && s.charCodeAt(e) <= 57) e += 1;
+      const close = s.indexOf('*/', e);
+      if (close > e && close - e <= 200) return at;
+      continue;
+    }
+    let e = at + 3;
+    while (e < s.length && e - at < 16 && ((s.charCodeAt(e) | 32) >= 97 && (s.charCodeAt(e) | 32) <= 122)) e += 1;
+    if (e > at + 3 && wordClass(s.slice(at + 3, e).toUpperCase()) !== undefined) return at;
+  }
+  return -1;
+}
+
 /** Values longer than this are analysed on their prefix only (the pipeline already caps points). */
 const MAX_ANALYSED = 4096;
 
@@ -314,6 +350,10 @@ export function detectSqli(input: DetectorInput): Detection | null {
   if ((best === null || best.confidence < 0.5) && (chars & (CH.PLUS | CH.PERCENT)) !== 0 && plusMaySeparate(s)) {
     const spaced = analyzeSql(s.replace(/\+/g, ' '), lookalikes);
     if (spaced !== null && (best === null || spaced.confidence > best.confidence)) best = spaced;
+  }
+  if ((best === null || best.confidence < 0.75) && s.indexOf('/*!') >= 0) {
+    const at = executableComment(s);
+    if (at >= 0) best = { confidence: 0.75, rule: 'mysql-executable-comment', fingerprint: 'c', context: 'as-is', excerpt: s.slice(at, at + 80) };
   }
   if (best === null || best.confidence < REPORT_FLOOR) return null;
   return {
