@@ -8,6 +8,8 @@ const conf = (v: string, path: string, o: Partial<Point> = {}): number =>
 describe('scannerDetector', () => {
   it.each([
     'sqlmap/1.7.2#stable (https://sqlmap.org)',
+    'xsser/1.8.4 (https://xsser.03c8.net)',
+    'Mozilla/5.0 (compatible; Dalfox/2.9)',
     'Mozilla/5.00 (Nikto/2.1.6) (Evasions:None) (Test:000001)',
     'Mozilla/5.0 (compatible; Nmap Scripting Engine; https://nmap.org/book/nse.html)',
     'Fuzz Faster U Fool v2.0.0',
