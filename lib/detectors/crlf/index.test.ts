@@ -49,6 +49,26 @@ describe('crlfDetector: a token split by a literal break in a body value', () =>
   });
 });
 
+describe('crlfDetector: mail protocol injection (IMAP/SMTP)', () => {
+  it.each([
+    ['INBOX%0d%0aA02 FETCH 1:* BODY[]', 'query.mailbox'],
+    ['V100 CAPABILITY%0D%0AV101 FETCH 4791', 'query.id'],
+    ['x%0d%0aDATA%0d%0aSubject: hi', 'query.to'],
+    ['x%0d%0aRCPT TO:<attacker@evil.example>%0d%0aDATA', 'query.to'],
+    ['x\r\nMAIL FROM:<a@evil.example>', 'body.json.from'],
+    ['victim@example.com\nBcc: spam@evil.example', 'body.form.email'],
+  ])('detects %j (%s)', (value, path) => {
+    expect(conf(value, path)).toBeGreaterThanOrEqual(0.6);
+  });
+
+  it.each([
+    ['Hi,\nI think LIST is the command we need.\nThanks', 'body.json.message'],
+    ['Shopping list:\nDATA cables\nmilk', 'body.form.notes'],
+  ])('leaves prose %j', (value, path) => {
+    expect(conf(value, path)).toBeLessThan(0.5);
+  });
+});
+
 describe('crlfDetector benign', () => {
   it.each([
     ['line one\nline two', 'query.q'],

@@ -51,8 +51,26 @@ function isTokenChar(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 45 || c === 95 || c === 33 || c === 35 || c === 36 || c === 37 || c === 38 || c === 39 || c === 42 || c === 43 || c === 46 || c === 94 || c === 96 || c === 124 || c === 126;
 }
 
+/**
+ * SMTP and IMAP commands: a value that webmail or a contact form passes to a mail server (a mailbox
+ * name, a message id, a recipient) and that carries a line break followed by one of these smuggles a
+ * command of the attacker's into the session (OWASP: IMAP/SMTP injection). SMTP verbs with their
+ * argument syntax (`RCPT TO:<…>`), or an IMAP tag followed by an IMAP command word (`A02 FETCH …`).
+ */
+const SMTP_COMMAND = /^(?:(?:MAIL\s+FROM|RCPT\s+TO)\s*:\s*<?[^\s>]*@|(?:HELO|EHLO)\s+[\w.-]+\s*$|(?:DATA|QUIT|RSET|NOOP|STARTTLS)\s*$|(?:VRFY|EXPN)\s+\S|AUTH\s+(?:LOGIN|PLAIN|CRAM-MD5|XOAUTH2)\b)/i;
+const IMAP_COMMAND = /^[A-Za-z0-9]{1,8}\s+(?:CAPABILITY|LOGIN|LOGOUT|SELECT|EXAMINE|CREATE|DELETE|RENAME|SUBSCRIBE|UNSUBSCRIBE|LIST|LSUB|STATUS|APPEND|CHECK|CLOSE|EXPUNGE|SEARCH|FETCH|STORE|COPY|MOVE|UID|NOOP|AUTHENTICATE|IDLE|STARTTLS)\b/;
+
+function mailCommand(line: string): string | null {
+  if (SMTP_COMMAND.test(line)) return 'smtp';
+  // IMAP command words are upper-case by convention; prose (`I think LIST is…`) has a word, not a tag
+  const m = IMAP_COMMAND.exec(line);
+  if (m !== null && /\d/.test(line.slice(0, line.search(/\s/)))) return 'imap';
+  return null;
+}
+
 /** Confidence per rule and mode: [header, body-literal, body-encoded]. */
 const WEIGHTS: Readonly<Record<string, readonly [number, number, number]>> = {
+  mail: [0.85, 0.6, 0.85],
   'response-splitting': [0.95, 0.6, 0.95],
   'body-injection': [0.9, 0.45, 0.9],
   known: [0.93, 0.45, 0.9],
@@ -77,6 +95,8 @@ function injectedLine(s: string, from: number, mode: BreakMode): Match | null {
   while (i < s.length && (s[i] === ' ' || s[i] === '\t')) i += 1;
   const rest = s.slice(i, i + 64);
   if (/^HTTP\/\d(\.\d)?\s+\d{3}/i.test(rest)) return { rule: 'crlf:response-splitting', confidence: weight('response-splitting', mode), at: from };
+  const mail = mailCommand(rest.split(/[\r\n]/, 1)[0]);
+  if (mail !== null) return { rule: `crlf:mail:${mail}`, confidence: weight('mail', mode), at: from };
   const st = i;
   while (i < s.length && i - st < 64 && isTokenChar(s.charCodeAt(i))) i += 1;
   const name = s.slice(st, i).toLowerCase();
@@ -113,6 +133,11 @@ const SPLIT_TARGETS: Readonly<Record<string, RegExp>> = {
   'access-control-allow-credentials': /^true\b/i,
   'content-security-policy': /^[a-z-]{3,32}-src\b/i,
   'x-xss-protection': /^[01]\b/,
+  // mail header injection through a contact form's single-line field
+  bcc: /^[^\s@]{1,64}@[^\s@]{1,255}/,
+  cc: /^[^\s@]{1,64}@[^\s@]{1,255}/,
+  to: /^[^\s@]{1,64}@[^\s@]{1,255}/,
+  'reply-to': /^[^\s@]{1,64}@[^\s@]{1,255}/,
 };
 
 /** At most this many characters before the first break for a body value to count as one token. */
