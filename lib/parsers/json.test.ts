@@ -68,6 +68,19 @@ describe('nested encodings', () => {
     expect(r.points.find((p) => p.path === 'query.token[base64].user')?.encodings).toEqual(['base64', 'json']);
   });
 
+  it('adds a decoded point for JavaScript escapes and HTML references that stand for ASCII', () => {
+    const r = json({ a: '\\u0027 OR 1=1--', b: '&#39; OR 1=1--', c: '\\x3cscript\\x3e', d: 'caf\\u00e9', e: 'Tom &amp; Jerry', f: 'a\\nb' });
+    const v = values(r.points);
+    expect(v['body.json.a[js]']).toBe("' OR 1=1--");
+    expect(v['body.json.b[html]']).toBe("' OR 1=1--");
+    expect(v['body.json.c[js]']).toBe('<script>');
+    expect(r.points.find((p) => p.path === 'body.json.a[js]')?.encodings).toEqual(['js']);
+    // escapes of non-ASCII letters and plain newlines are how JSON carries text: no second point
+    expect(v['body.json.d[js]']).toBeUndefined();
+    expect(v['body.json.f[js]']).toBeUndefined();
+    expect(v['body.json.e[html]']).toBe('Tom & Jerry');
+  });
+
   it('stops at maxDecodeDepth and reports it', () => {
     let v = 'cat /etc/passwd; id';
     for (let i = 0; i < 5; i++) v = Buffer.from(v).toString('base64');

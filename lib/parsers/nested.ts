@@ -1,4 +1,6 @@
 import { decodeBase64Text } from '../decoders/base64';
+import { htmlDecode } from '../decoders/html';
+import { jsUnescape } from '../decoders/js';
 import type { Point } from '../types';
 import type { ParseContext } from './context';
 import { walkJson } from './json';
@@ -112,6 +114,7 @@ export function peelNested(ctx: ParseContext, point: Point): void {
   if (raw.length < 3) return;
   const v = raw.charCodeAt(0) <= 32 || raw.charCodeAt(raw.length - 1) <= 32 ? raw.trim() : raw;
   if (v.length < 3) return;
+  peelEscapes(ctx, point, raw);
   const first = v.charCodeAt(0);
   if (!(first === 123 || first === 91 || v.indexOf('=') > 0 || first === 101 /* e of eyJ */ || looksBase64(v))) return;
   if (point.encodings.length >= ctx.limits.maxDecodeDepth) {
@@ -121,6 +124,74 @@ export function peelNested(ctx: ParseContext, point: Point): void {
     return;
   }
   peel(ctx, point, v);
+}
+
+function hexAt(s: string, from: number, len: number): number {
+  if (from + len > s.length) return -1;
+  let v = 0;
+  for (let k = from; k < from + len; k++) {
+    const d = s.charCodeAt(k) | 32;
+    const x = d >= 48 && d <= 57 ? d - 48 : d >= 97 && d <= 102 ? d - 87 : -1;
+    if (x < 0) return -1;
+    v = v * 16 + x;
+  }
+  return v;
+}
+
+/**
+ * `\u0027`, `\x3c`, `\u{2f}` standing for ASCII: nobody escapes a quote, a slash or a letter that way
+ * in text, but JavaScript, a second JSON parse or a template layer behind the API unescapes it. (Escapes
+ * of non-ASCII letters, `\u00e9`, are how JSON carries text and are left alone.)
+ */
+function hasAsciiJsEscape(v: string): boolean {
+  for (let at = v.indexOf('\\'); at >= 0 && at + 3 < v.length; at = v.indexOf('\\', at + 2)) {
+    const kind = v.charCodeAt(at + 1);
+    if (kind === 120 /* x */ && hexAt(v, at + 2, 2) >= 0 && hexAt(v, at + 2, 2) < 0x80) return true;
+    if (kind === 117 /* u */) {
+      if (v.charCodeAt(at + 2) === 123 /* { */) {
+        const close = v.indexOf('}', at + 3);
+        if (close > at + 3 && close - at <= 10 && hexAt(v, at + 3, close - at - 3) >= 0 && hexAt(v, at + 3, close - at - 3) < 0x80) return true;
+      } else if (hexAt(v, at + 2, 4) >= 0 && hexAt(v, at + 2, 4) < 0x80) return true;
+    }
+  }
+  return false;
+}
+
+/** A numeric character reference (`&#39;`, `&#x3c`) or a named one for markup/script syntax (`&lt;`, `&quot;`). */
+function hasHtmlReference(v: string): boolean {
+  for (let at = v.indexOf('&'); at >= 0 && at + 2 < v.length; at = v.indexOf('&', at + 1)) {
+    const c = v.charCodeAt(at + 1);
+    if (c === 35 /* # */) {
+      const d = v.charCodeAt(at + 2) | 32;
+      if ((d >= 48 && d <= 57) || d === 120) return true;
+    } else if (HTML_NAMED.test(v.slice(at, at + 9))) return true;
+  }
+  return false;
+}
+
+const HTML_NAMED = /^&(?:lt|gt|quot|apos|amp|lpar|rpar|sol|bsol|colon|semi|equals|grave|lsqb|rsqb|lcub|rcub|num|excl|period|comma|verbar|ast|dollar|percnt|plus|quest|commat);/i;
+
+/**
+ * Values carrying JavaScript escapes or HTML character references for ASCII also become a decoded point
+ * (`query.q[js]`, `body.json.note[html]`): an injection spelled `\u0027 OR 1=1` or `&#39; OR 1=1` is
+ * meant for a layer that decodes it, and every detector should see what that layer will see.
+ */
+function peelEscapes(ctx: ParseContext, point: Point, v: string): void {
+  const js = v.indexOf('\\') >= 0 && hasAsciiJsEscape(v);
+  const html = v.indexOf('&') >= 0 && hasHtmlReference(v);
+  if (!js && !html) return;
+  if (point.encodings.length >= ctx.limits.maxDecodeDepth) {
+    ctx.event('decode_depth_capped', `more than ${ctx.limits.maxDecodeDepth} nested encodings; inner layers not peeled`, point.path);
+    return;
+  }
+  if (js) {
+    const d = jsUnescape(v);
+    if (d !== v) ctx.add(`${point.path}[js]`, d, point.source, { name: point.name, encodings: [...point.encodings, 'js'] });
+  }
+  if (html) {
+    const d = htmlDecode(v);
+    if (d !== v) ctx.add(`${point.path}[html]`, d, point.source, { name: point.name, encodings: [...point.encodings, 'html'] });
+  }
 }
 
 /** Peels one layer off `v`; with a null context only answers whether there is a layer to peel. */

@@ -117,6 +117,16 @@ function text(r: Rng): string {
 
 type Generator = (r: Rng) => HttpRequest;
 
+/** How Go's encoding/json, Rails' json_escape and ASP.NET escape markup characters in JSON text. */
+function jsEscapeMarkup(s: string): string {
+  return s.replace(/[<>&'"]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** HTML-escaped text as a server-rendered form or a sanitizer round trip sends it back. */
+function htmlEscape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
 const GENERATORS: Record<string, Generator> = {
   'get-search': (r) => req('GET', '/api/v2/products/search', `q=${encodeURIComponent(r.pick(SEARCH)).replace(/%20/g, '+')}&category=${r.pick(['shoes', 'books', 'home-garden'])}&price_min=10&price_max=200&sort=-rating&page=${r.int(20)}&utm_source=newsletter&utm_campaign=${encodeURIComponent('summer sale 2024')}`, headers(r)),
   'get-resource': (r) => req('GET', `/api/v1/users/${r.int(1e6)}/orders/${r.bytes(6).toString('hex')}`, `fields=id,total,items(name,qty)&include=shipping_address&redirect_uri=${encodeURIComponent(url(r))}`, headers(r)),
@@ -156,6 +166,11 @@ const GENERATORS: Record<string, Generator> = {
     const msg = Buffer.concat([pbString(1, name(r)), pbString(2, email(r)), pbString(3, Buffer.concat([pbString(1, `${r.int(999)} ${r.pick(STREETS)}`), pbString(2, r.pick(CITIES))])), pbString(4, r.pick(PROSE))]);
     return req('POST', '/users.v1.UserService/UpdateUser', '', headers(r, { te: 'trailers' }), 'application/grpc', grpcFrame(msg));
   },
+  // rich text that went through an escaping layer: JS-escaped markup inside a JSON string, HTML references
+  'json-escaped-text': (r) => req('PUT', `/api/v1/pages/${r.int(1e5)}`, '', headers(r), 'application/json', JSON.stringify({
+    title: htmlEscape(r.pick(PROSE)), author: htmlEscape(name(r)), html: jsEscapeMarkup(`<p>${text(r)}</p><p><a href="${url(r)}">${r.pick(SEARCH)}</a></p>`),
+    snippet: jsEscapeMarkup(r.pick(CODE)), summary: htmlEscape(`${r.pick(PROSE)} <${r.pick(['b', 'em', 'code'])}>${r.pick(SEARCH)}</${'b'}>`),
+  })),
   'get-urls': (r) => req('GET', '/oauth/authorize', `response_type=code&client_id=${r.bytes(10).toString('hex')}&redirect_uri=${encodeURIComponent(`https://app.${r.pick(DOMAINS)}/callback`)}&scope=${encodeURIComponent('openid profile email')}&state=${b64url(JSON.stringify({ next: '/home', n: r.int(1e6) }))}&code_challenge=${r.bytes(32).toString('base64url')}`, headers(r)),
 };
 

@@ -25,13 +25,15 @@ export function placementsFor(type: AttackType): Placement[] {
   return PLACEMENTS.filter((p) => p !== 'xml_body' || type === 'xxe');
 }
 
-/** Encodings that are a realistic evasion for the type (an interpreter downstream decodes them). */
+/**
+ * Encodings a payload is also sent in. Every type gets every encoding: an application that URL-decodes
+ * twice, base64-decodes a field, unescapes JavaScript (a second JSON parse, a template) or decodes HTML
+ * references (XML, HTML sanitizer round trips) turns any of them back into the attack, and attack tools
+ * send every payload through all of them. Scanner fingerprints are headers as sent: plain only.
+ */
 export function encodingsFor(type: AttackType): Encoding[] {
   if (type === 'scanner') return ['plain'];
-  const out: Encoding[] = ['plain', 'url', 'double_url', 'base64'];
-  if (type === 'xss' || type === 'ssti' || type === 'nosqli') out.push('js_unicode');
-  if (type === 'xss') out.push('html');
-  return out;
+  return ['plain', 'url', 'double_url', 'base64', 'js_unicode', 'html'];
 }
 
 export function encodePayload(payload: string, enc: Encoding): string {
