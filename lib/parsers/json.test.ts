@@ -81,6 +81,13 @@ describe('nested encodings', () => {
     expect(v['body.json.e[html]']).toBe('Tom & Jerry');
   });
 
+  it('peels short base64 only when it decodes to symbol-bearing ASCII', () => {
+    const v = values(parse({ query: 'a=e3s3Kjd9fQ&b=SGVsbG8xMjM&c=dXNlcjEyMzQ' }).points);
+    expect(v['query.a[base64]']).toBe('{{7*7}}');
+    expect(v['query.b[base64]']).toBeUndefined(); // "Hello123"
+    expect(v['query.c[base64]']).toBeUndefined(); // "user1234"
+  });
+
   it('stops at maxDecodeDepth and reports it', () => {
     let v = 'cat /etc/passwd; id';
     for (let i = 0; i < 5; i++) v = Buffer.from(v).toString('base64');

@@ -37,6 +37,25 @@ function looksBase64(s: string): boolean {
   return textLike >= groups * 0.75;
 }
 
+/**
+ * A short (8–11 character) base64 value whose text is ASCII with at least two symbols: `e3s3Kjd9fQ` is
+ * `{{7*7}}`, `JyBvciAxLS0` is `' or 1--`. Short IDs and words decode to binary or to letters, so they
+ * are not peeled; the text threshold for longer values (looksBase64) would reject these.
+ */
+function shortBase64Payload(s: string): boolean {
+  if (s.length < 8 || s.length >= MIN_BASE64) return false;
+  for (let i = 0; i < s.length; i++) if (!isBase64Char(s.charCodeAt(i)) && !(s.charCodeAt(i) === 61 && i >= s.length - 2)) return false;
+  const text = decodeBase64Text(s);
+  if (text === null) return false;
+  let symbols = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 32 || c > 126) return false;
+    if (!((c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122) || c === 32)) symbols += 1;
+  }
+  return symbols >= 2;
+}
+
 function jsonShaped(s: string): boolean {
   const a = s.charCodeAt(0);
   const z = s.charCodeAt(s.length - 1);
@@ -116,7 +135,7 @@ export function peelNested(ctx: ParseContext, point: Point): void {
   if (v.length < 3) return;
   peelEscapes(ctx, point, raw);
   const first = v.charCodeAt(0);
-  if (!(first === 123 || first === 91 || v.indexOf('=') > 0 || first === 101 /* e of eyJ */ || looksBase64(v))) return;
+  if (!(first === 123 || first === 91 || v.indexOf('=') > 0 || first === 101 /* e of eyJ */ || looksBase64(v) || shortBase64Payload(v))) return;
   if (point.encodings.length >= ctx.limits.maxDecodeDepth) {
     if (peel(null, point, v)) {
       ctx.event('decode_depth_capped', `more than ${ctx.limits.maxDecodeDepth} nested encodings; inner layers not peeled`, point.path);
@@ -206,7 +225,7 @@ function peel(ctx: ParseContext | null, point: Point, v: string): boolean {
     return true;
   }
   if (ctx === null ? isJwt(v) : peelJwt(ctx, point, v, encodings)) return true;
-  if (looksBase64(v)) {
+  if (looksBase64(v) || shortBase64Payload(v)) {
     const text = decodeBase64Text(v);
     if (text !== null) {
       if (ctx === null) return true;
