@@ -11,7 +11,7 @@
  */
 
 export interface TemplateExpression {
-  /** Opening delimiter as written: '{{', '{%', '${', '#{', '*{', '<%', '@(', '<#', '[#', '#set(', '{'. */
+  /** Opening delimiter as written: '{{', '{%', '${', '#{', '*{', '%{', '<%', '@(', '<#', '[#', '#set(', '{'. */
   open: string;
   body: string;
   start: number;
@@ -63,6 +63,9 @@ const OPENERS: ReadonlyArray<{ open: string; close: string }> = [
   { open: '${', close: '}' },
   { open: '#{', close: '}' },
   { open: '*{', close: '}' },
+  // OGNL (Struts 2 tags and the Content-Type/redirect: prefix payloads); also Ruby/Rails `%{name}` placeholders,
+  // which the scorer leaves alone (a bare name is no expression)
+  { open: '%{', close: '}' },
   { open: '<%', close: '%>' },
   { open: '@(', close: ')' },
   { open: '<#', close: '>' },

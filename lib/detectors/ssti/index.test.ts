@@ -10,6 +10,9 @@ const conf = (value: string, path = 'query.q'): number => sstiDetector.detect(cr
 describe('sstiDetector attacks', () => {
   it.each([
     '{{7*7}}',
+    '%{7*7}',
+    "%{(#_='multipart/form-data').(#dm=@ognl.OgnlContext@DEFAULT_MEMBER_ACCESS).(#_memberAccess=#dm)}",
+    '${#_memberAccess["allowStaticMethodAccess"]=true,@java.lang.Runtime@getRuntime().exec("id")}',
     '${7*7}',
     '#{7*7}',
     '<%= 7*7 %>',
@@ -52,6 +55,8 @@ describe('sstiDetector benign', () => {
   it.each([
     'Hi {{ first_name }}, your order {{order.id}} has shipped',
     'Dear ${customer.name}',
+    'Hello %{name}, you have %{count} new messages',
+    'price ${#total} (OGNL-style variable, no expression)',
     'price is ${price}',
     '{"a":{"b":[1,2]}}',
     '[[0,1,2605,2883]]',

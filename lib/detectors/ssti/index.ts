@@ -30,6 +30,9 @@ const GADGET_IDENTIFIERS = new Set([
   'jythonruntime', 'inclass', 'getdeclaredmethod', 'newinstance', 'getmethod', 'invoke', 'getinputstream',
   'ioutils', 'linecache', '_mmarker', '_nsattr__parent', '_with_template', 'smarty_internal_write_file',
   'getstreamvariable', 'constructor', 'fromcharcode',
+  // OGNL (Struts 2): the member-access switch, the context, the container that hands out the OgnlUtil
+  '_memberaccess', 'ognlcontext', 'default_member_access', 'ognlutil', 'getexcludedclasses', 'getexcludedpackagenames',
+  'servletactioncontext', 'actioncontext', 'setmemberaccess',
 ]);
 
 /** Template-context objects an attacker probes first (`{{self}}`, `{{config.items()}}`). */
@@ -73,7 +76,7 @@ function gadgetIn(tokens: ExprToken[], body: string): string | null {
       if (lower === 'os' && tokens[k + 1]?.kind === 'dot' && /^(system|popen|exec|spawn)/i.test(tokens[k + 2]?.text ?? '')) return 'os.system';
     } else if (t.kind === 'string') {
       const lower = t.text.toLowerCase();
-      if (lower.includes('freemarker.template.utility') || lower.includes('java.lang.runtime') || lower.includes('javax.script') || lower.includes('__class__') || lower.includes('__globals__') || lower.includes('__builtins__')) return 'string-gadget';
+      if (lower.includes('freemarker.template.utility') || lower.includes('com.opensymphony.xwork2') || lower.includes('java.lang.runtime') || lower.includes('javax.script') || lower.includes('__class__') || lower.includes('__globals__') || lower.includes('__builtins__')) return 'string-gadget';
     } else if (t.kind === 'op' && t.text === '?' && tokens[k + 1]?.text === 'new' && tokens[k + 2]?.text === '(') {
       return '?new()';
     }
@@ -96,9 +99,11 @@ function gadgetIn(tokens: ExprToken[], body: string): string | null {
 function wellFormed(tokens: ExprToken[], expr: TemplateExpression): boolean {
   if (!expr.closed || expr.body.length > 600) return false;
   const code = expr.open === '<%';
+  // OGNL (`%{…}`, and `${…}` in Struts tags) writes context variables `#x` and static access `@Class@member`
+  const ognl = expr.open === '%{' || expr.open === '${';
   let depth = 0;
   for (const t of tokens) {
-    if (t.kind === 'other' && !(code && (t.text === ';' || t.text === '@' || t.text === '#'))) return false;
+    if (t.kind === 'other' && !(code && (t.text === ';' || t.text === '@' || t.text === '#')) && !(ognl && (t.text === '@' || t.text === '#'))) return false;
     if (t.kind === 'open') depth += 1;
     else if (t.kind === 'close') {
       depth -= 1;
@@ -201,8 +206,8 @@ function mayHoldTemplate(s: string): boolean {
   for (let i = 0; i + 1 < s.length; i++) {
     const c = s.charCodeAt(i);
     const d = s.charCodeAt(i + 1);
-    // {{ {% ${ #{ *{ <% @( <# [# [[ #s(et)  {p(hp) {$ {s(ystem)
-    if (d === 123 && (c === 123 || c === 36 || c === 35 || c === 42)) return true;
+    // {{ {% ${ #{ *{ %{ <% @( <# [# [[ #s(et)  {p(hp) {$ {s(ystem)
+    if (d === 123 && (c === 123 || c === 36 || c === 35 || c === 42 || c === 37)) return true; // {{ ${ #{ *{ %{
     if (c === 123 && (d === 37 || d === 36 || d === 112 || d === 115 || d === 101 || d === 105 || d === 102 || d === 83)) return true;
     if (c === 60 && (d === 37 || d === 35)) return true;
     if (c === 64 && d === 40) return true;
@@ -227,8 +232,12 @@ export const sstiDetector: Detector = {
     const lower = view.toLowerCase();
     let best = directiveRules(view, lower);
     // symbol soup has openers everywhere: expressions there are short or nothing (see looksLikeNoise)
-    for (const expr of findExpressions(view, looksLikeNoise(input) ? NOISE_MAX_BODY : undefined)) {
-      best = pick(best, classify(expr, expr.body));
+    const noise = looksLikeNoise(input);
+    for (const expr of findExpressions(view, noise ? NOISE_MAX_BODY : undefined)) {
+      const m = classify(expr, expr.body);
+      // `%` is everywhere in soup (and in its percent-decoding): there an OGNL `%{…}` must name a gadget
+      if (noise && expr.open === '%{' && m !== null && !m.rule.startsWith('ssti:gadget')) continue;
+      best = pick(best, m);
       if (best !== null && best.confidence >= 0.93) break;
     }
     if (best === null) return null;
