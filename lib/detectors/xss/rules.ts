@@ -51,8 +51,10 @@ const SCRIPT_TAGS: Readonly<Record<string, number>> = {
   object: 0.8,
   embed: 0.8,
   applet: 0.8,
-  svg: 0.45,
-  math: 0.45,
+  // An SVG or MathML root switches the parser into a foreign namespace, where `<style>`, `<title>` and
+  // comments parse differently than the sanitizer assumed (mutation XSS); never needed in a parameter.
+  svg: 0.55,
+  math: 0.55,
   style: 0.6,
   base: 0.8,
   xml: 0.45,
@@ -72,7 +74,7 @@ const SCRIPT_TAGS: Readonly<Record<string, number>> = {
   ilayer: 0.7,
   bgsound: 0.6,
   handler: 0.7,
-  'svg:svg': 0.45,
+  'svg:svg': 0.55,
 };
 
 /** Attributes whose value is fetched or navigated to as a URL. */
@@ -82,12 +84,35 @@ const URL_ATTRIBUTES = new Set([
   'to', 'from', 'values', 'by', 'folder', 'datasrc', 'xml:base', 'ev:handler', 'handler', 'content',
 ]);
 
+/** Schemes (and old IE wrapper schemes) scriptUrlScheme can answer with something other than null. */
+const SCRIPT_SCHEME_WORDS = new Set(['javascript', 'vbscript', 'livescript', 'mocha', 'data', 'mhtml', 'feed', 'view-source', 'jar', 'pcast']);
+
+/**
+ * The lower-cased scheme of a URL that starts with a plain one (a letter, then scheme characters, then
+ * `:`), else null. Nothing before the colon is skipped or decoded in that case, so when the scheme is
+ * `https` or `mailto` the value is no script URL, without the slow path.
+ */
+function plainScheme(raw: string): string | null {
+  const first = raw.charCodeAt(0);
+  if (!((first >= 65 && first <= 90) || (first >= 97 && first <= 122))) return null;
+  const n = Math.min(raw.length, 32);
+  for (let i = 1; i < n; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === 58 /* : */) return raw.slice(0, i).toLowerCase();
+    const schemeChar = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46;
+    if (!schemeChar) return null;
+  }
+  return null;
+}
+
 /** A URL scheme that runs script when navigated to or loaded. */
 export function scriptUrlScheme(raw: string): string | null {
   // Browsers drop leading C0 controls/space and ASCII tab/newline anywhere in a URL; entities are decoded
   // in attribute values; CSS-ish escapes and comments are other filters' problems.
   // Leading junk that is not a letter (spaces of every kind, mojibake of them, quotes) is skipped too:
   // filters and old parsers disagree on it, and no legitimate URL starts that way.
+  const plain = plainScheme(raw);
+  if (plain !== null && !SCRIPT_SCHEME_WORDS.has(plain)) return null;
   const head = raw.slice(0, 240);
   if (!/script|data|mocha|mhtml|&/i.test(head)) return null;
   const decoded = htmlDecode(head);
@@ -162,15 +187,130 @@ export function cssNormalize(value: string): string {
   return out;
 }
 
+/**
+ * What a style attribute value does, worst first: runs script (`expression(`, `-moz-binding`, IE
+ * `behavior:`, a script URL), imports a stylesheet, hides itself from filters (`obfuscated`: see
+ * cssObfuscated), or loads a resource (`url`: `url(…)` fetches from wherever the attacker says — CSS
+ * exfiltration, tracking, SVG/font loading). Plain declarations (`color:red;font-weight:bold`) are null.
+ */
 function styleIsDangerous(value: string): string | null {
-  const v = cssNormalize(htmlDecode(value)).toLowerCase().replace(/[\s\u0000-\u001f\u00a0\u2000-\u200b\u3000]+/g, '');
+  const decoded = htmlDecode(value);
+  const v = cssNormalize(decoded).toLowerCase().replace(/[\s\u0000-\u001f\u00a0\u2000-\u200b\u3000]+/g, '');
   if (v.includes('expression(')) return 'expression';
   if (v.includes('-moz-binding')) return 'moz-binding';
   if (v.includes('behavior:') || v.includes('behaviour:')) return 'behavior';
   if (v.includes('javascript:') || v.includes('vbscript:')) return 'script-url';
+  if (cssObfuscated(decoded) || hasControlInUrl(decoded) || hasDeclarationBreakInUrl(decoded)) return 'obfuscated';
   if (v.includes('@import')) return 'import';
+  if (loadsExternalUrl(v)) return loadsActiveDocument(v) ? 'url-document' : 'url';
   return null;
 }
+
+/**
+ * A `url(…)` that pulls in a document rather than a picture: an SVG/XML/HTC/SWF file, an SVG fragment
+ * (`clip-path:url(x.svg#a)`), or a url() in a property that renders or references foreign documents
+ * (`content`, `clip-path`, `mask`, `marker*`, `filter`, `cursor`). That is how stored-CSS attacks load
+ * script-bearing SVG; rich text loads images through `background(-image)`.
+ */
+const DOCUMENT_TARGET = /\.(?:svg|svgz|xml|xsl|htc|swf|html?)(?:[#?].*)?$/;
+const DOCUMENT_PROPERTY = /(?:^|[;{])(?:content|clip-path|mask(?:-image)?|marker(?:-start|-mid|-end)?|filter|cursor):[^;]{0,200}url\(/;
+
+function loadsActiveDocument(v: string): boolean {
+  // each url(…) target on its own (bounded slices: no regex runs over the whole value from every url()
+  for (let at = v.indexOf('url('), k = 0; at >= 0 && k < 16; at = v.indexOf('url(', at + 4), k++) {
+    const close = v.indexOf(')', at + 4);
+    const target = v.slice(at + 4, close < 0 ? Math.min(v.length, at + 304) : Math.min(close, at + 304)).replace(/['"]/g, '');
+    if (DOCUMENT_TARGET.test(target)) return true;
+  }
+  return DOCUMENT_PROPERTY.test(v);
+}
+
+/**
+ * `url(…)` in normalized CSS naming something to fetch. `url(#grad)` (an SVG paint server or clip path in
+ * the same document) loads nothing.
+ */
+function loadsExternalUrl(v: string): boolean {
+  for (let at = v.indexOf('url('); at >= 0; at = v.indexOf('url(', at + 4)) {
+    let k = at + 4;
+    if (v[k] === '"' || v[k] === "'") k += 1;
+    if (v[k] !== '#' && v[k] !== ')') return true;
+  }
+  return false;
+}
+
+/**
+ * CSS written to be read differently by a filter and by the browser's style parser: a backslash escape
+ * that spells a printable ASCII character (`\63olor` is `color`, `\3A` a colon, `\27` a quote, `no\xss`).
+ * Style attributes written by people or editors have none; their escapes spell non-ASCII text (`\201C`
+ * quotes, `\5FAE\8F6F` CJK font names, icon-font code points) or are the old IE hacks `\9` and `\0`.
+ */
+function cssObfuscated(decoded: string): boolean {
+  const n = decoded.length;
+  for (let i = 0; i < n; i++) {
+    const c = decoded.charCodeAt(i);
+    if (c !== 92 /* \ */ || i + 1 >= n) continue;
+    let j = i + 1;
+    let cp = 0;
+    while (j < n && j - i <= 6 && isHexDigit(decoded.charCodeAt(j))) {
+      cp = cp * 16 + parseInt(decoded[j], 16);
+      j += 1;
+    }
+    if (j === i + 1) cp = decoded.charCodeAt(j); // `\x`: the character itself
+    if (cp > 32 && cp < 127) return true;
+    i = j - 1;
+  }
+  return false;
+}
+
+/**
+ * A control character inside `url(…)` (`url('x&#1;;color:red;/*')`, `url(/f#&#127;oo/;…)`): the filter
+ * sees one opaque URL, the CSS parser an invalid URL token that it discards or ends early, so what
+ * follows inside the parentheses becomes declarations. Nothing legitimate puts a control in a URL.
+ * (Only inside `url(`: elsewhere a JS-unescaped view turns the CSS escape `\5FAE` into `\x05FAE`.)
+ */
+function hasControlInUrl(decoded: string): boolean {
+  const lower = decoded.toLowerCase();
+  let end = 0;
+  // Each stretch is scanned once: a `url(` inside a checked stretch shares its closing parenthesis.
+  for (let at = lower.indexOf('url('); at >= 0; at = lower.indexOf('url(', end)) {
+    const close = lower.indexOf(')', at + 4);
+    end = close < 0 ? lower.length : close;
+    for (let i = at + 4; i < end; i++) {
+      const c = lower.charCodeAt(i);
+      if ((c < 32 && c !== 9 && c !== 10 && c !== 12 && c !== 13) || c === 127) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * A `url(…)` whose target holds a declaration break: `;prop:` or a comment opener, as in
+ * `url(/f#x/;color:red` + `/` + `*` + `/a.jpg)`. CSS parsers disagree on where such a url() ends, which is
+ * how injected rules escape the property they were written into. `data:` URLs carry `;base64,`
+ * legitimately and are skipped.
+ */
+function hasDeclarationBreakInUrl(decoded: string): boolean {
+  const lower = decoded.toLowerCase();
+  for (let at = lower.indexOf('url('), k = 0; at >= 0 && k < 16; at = lower.indexOf('url(', at + 4), k++) {
+    const close = lower.indexOf(')', at + 4);
+    const target = lower.slice(at + 4, close < 0 ? Math.min(lower.length, at + 304) : Math.min(close, at + 304)).replace(/^[\s'"]+/, '');
+    if (target.startsWith('data:')) continue;
+    if (target.indexOf('/*') >= 0 || /;\s*[a-z-]{2,32}\s*:/.test(target)) return true;
+  }
+  return false;
+}
+
+function isHexDigit(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+/**
+ * Confidence of a style finding in a tag: script first, then hiding from filters, import, resource loads.
+ * A plain external `url(…)` of a picture is a hint below the default threshold: WYSIWYG editors write
+ * `background-image:url(https://…/hero.jpg)` into rich text every day; one that loads a document
+ * (loadsActiveDocument) or is spelled with escapes is not plain.
+ */
+const STYLE_CONFIDENCE: Readonly<Record<string, number>> = { obfuscated: 0.7, import: 0.6, 'url-document': 0.55, url: 0.45 };
 
 function pick(best: XssRuleMatch | null, m: XssRuleMatch | null): XssRuleMatch | null {
   if (m === null) return best;
@@ -201,7 +341,7 @@ function attrRule(tag: HtmlTagToken, attr: HtmlAttribute, next: HtmlAttribute | 
   }
   if (attr.name === 'style') {
     const style = styleIsDangerous(attr.value);
-    if (style !== null) return { rule: `xss:style:${style}`, confidence: style === 'import' ? 0.6 : 0.88, ...span };
+    if (style !== null) return { rule: `xss:style:${style}`, confidence: STYLE_CONFIDENCE[style] ?? 0.88, ...span };
     return null;
   }
   if (URL_ATTRIBUTES.has(attr.name) || attr.name.endsWith(':href')) {
@@ -243,7 +383,59 @@ function embeddedScriptUrl(raw: string, depth: number, span: { start: number; en
   return null;
 }
 
-function tagRule(tag: HtmlTagToken, depth: number): XssRuleMatch | null {
+/** Letters, digits, `-` (custom elements), `:` and `_` (namespaced XML names): a name as written. */
+function isPlainTagName(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 45 || c === 58 || c === 95)) return false;
+  }
+  return true;
+}
+
+/**
+ * A tag whose attributes are glued to its name with characters that are no separators to a standard
+ * parser (`<img[x]src=x[x]onerror=[x]"alert(1)">`, `<img\x00src=x\x00onerror=…>` after a layer that
+ * dropped the separators): the name swallows them, but the construct is written for parsers and filters
+ * that split there (old IE, lenient sanitizers, a later layer that restores the separators). A known
+ * event handler inside the name, after a non-letter, whose value (quotes and junk ignored) reads as
+ * code, is what such a payload is for.
+ */
+function gluedHandler(tag: HtmlTagToken): XssRuleMatch | null {
+  const name = tag.name;
+  let tries = 0;
+  for (let at = name.indexOf('on', 1); at > 0 && tries < 8; at = name.indexOf('on', at + 2)) {
+    const before = name.charCodeAt(at - 1);
+    if (before >= 97 && before <= 122) continue;
+    let k = at + 2;
+    while (k < name.length && name.charCodeAt(k) >= 97 && name.charCodeAt(k) <= 122) k += 1;
+    const handler = name.slice(at + 2, k);
+    if (!EVENT_HANDLERS.has(handler) || name[k] !== '=') continue;
+    tries += 1;
+    // The value: the rest of the name and of the tag, quotes dropped (junk may sit before the quote).
+    let value = name.slice(k + 1, k + 201);
+    for (const a of tag.attrs) {
+      if (value.length >= 200) break;
+      value += ` ${a.name}${a.value === null ? '' : `=${a.value}`}`;
+    }
+    if (looksLikeScript(htmlDecode(value.replace(/["'`]/g, ' ')))) {
+      return { rule: `xss:handler-glued:${handler}+script`, confidence: 0.85, start: tag.start, end: tag.end };
+    }
+  }
+  return null;
+}
+
+/**
+ * `data:image/svg+xml,<svg …>`: the tag is the content of an image URL (icons in CSS, performance
+ * beacons reporting an image's URL), rendered as an image, where nothing runs; script inside it is still
+ * judged by its handlers and tags.
+ */
+function isDataImageContent(s: string, at: number): boolean {
+  const before = s.slice(Math.max(0, at - 80), at).toLowerCase();
+  const data = before.lastIndexOf('data:image/');
+  return data >= 0 && /^data:image\/[a-z0-9.+-]+(;[^,<>]{0,40})?,\s*$/.test(before.slice(data));
+}
+
+function tagRule(tag: HtmlTagToken, depth: number, s: string): XssRuleMatch | null {
   let best: XssRuleMatch | null = null;
   const span = { start: tag.start, end: tag.end };
   const name = tag.name;
@@ -256,7 +448,10 @@ function tagRule(tag: HtmlTagToken, depth: number): XssRuleMatch | null {
     return best;
   }
   const tagScore = SCRIPT_TAGS[name];
-  if (tagScore !== undefined) {
+  // A bare tag (`<b>`, `<john@example.com>`) matters only by its name: listed, a form, or glued junk.
+  if (tag.attrs.length === 0 && tagScore === undefined && name !== 'form') return name.length > 2 && !isPlainTagName(name) ? gluedHandler(tag) : null;
+  if (name.length > 2 && !isPlainTagName(name)) best = pick(best, gluedHandler(tag));
+  if (tagScore !== undefined && !((name === 'svg' || name === 'svg:svg') && isDataImageContent(s, tag.start))) {
     let c = tagScore;
     if (name === 'script' && !tag.closed) c = 0.85;
     else if (!tag.closed && c > 0.6) c -= 0.1;
@@ -278,8 +473,10 @@ function tagRule(tag: HtmlTagToken, depth: number): XssRuleMatch | null {
     if (rel.includes('import') || rel.includes('stylesheet') || rel.includes('preload') || rel.includes('modulepreload')) {
       best = pick(best, { rule: `xss:link:${rel.split(/\s+/)[0]}`, confidence: rel.includes('import') ? 0.85 : 0.6, ...span });
     }
-  } else if (name === 'form' && attr('action') !== null) {
-    best = pick(best, { rule: 'xss:form:action', confidence: 0.6, ...span });
+  } else if (name === 'form') {
+    // An injected form takes the inputs that follow it (or the ones it brings): credentials typed into
+    // it go wherever its action points, or back to the page with the attacker's fields.
+    best = pick(best, attr('action') !== null ? { rule: 'xss:form:action', confidence: 0.6, ...span } : { rule: 'xss:form', confidence: 0.55, ...span });
   } else if ((name === 'button' || name === 'input') && attr('formaction') !== null) {
     best = pick(best, { rule: 'xss:formaction', confidence: 0.65, ...span });
   } else if (/(^|:)(animate|set)$/.test(name) && /^(on|xlink:href|href|innerhtml|outerhtml)/.test((attr('attributename') ?? '').toLowerCase())) {
@@ -315,7 +512,7 @@ export function analyzeHtml(s: string, depth = 0): XssRuleMatch | null {
   let best: XssRuleMatch | null = null;
   for (const t of tokens) {
     if (isTag(t)) {
-      best = pick(best, tagRule(t, depth));
+      best = pick(best, tagRule(t, depth, s));
     } else if (t.kind === 'bogus' && /^(import|xml:namespace)\b/i.test(t.text) && /implementation\s*=/i.test(t.text)) {
       // IE `<?import namespace=… implementation="x.htc">` loads a behaviour (script).
       best = pick(best, { rule: 'xss:import:htc', confidence: 0.8, start: t.start, end: t.end });
@@ -334,6 +531,9 @@ export function analyzeHtml(s: string, depth = 0): XssRuleMatch | null {
  * (space, quote, slash) before `on…=`, so query strings like `a=1&onboarding=true` do not qualify.
  */
 export function analyzeAttributeInjection(s: string): XssRuleMatch | null {
+  // What the scan below needs, without lower-casing the value: a separator, `on` and three letters
+  // (U+212A and U+0130 lower-case to ASCII letters).
+  if (!/[\u0000-\u0020"'/`][oO][nN][a-zA-Z\u212a\u0130]{3}/.test(s)) return null;
   const lower = s.toLowerCase();
   let at = lower.indexOf('on');
   let best: XssRuleMatch | null = null;
@@ -381,6 +581,7 @@ function isAttributeSeparator(c: number): boolean {
  * read as CSS (escapes and comments undone) for the constructs that run script.
  */
 export function analyzeStyleInjection(s: string): XssRuleMatch | null {
+  if (!/[\u0000-\u0020"'/`]style/i.test(s)) return null;
   const lower = s.toLowerCase();
   let guard = 0;
   for (let at = lower.indexOf('style'); at > 0 && guard < 16; at = lower.indexOf('style', at + 5)) {
@@ -402,7 +603,7 @@ export function analyzeStyleInjection(s: string): XssRuleMatch | null {
       while (end < s.length && s.charCodeAt(end) > 32 && s[end] !== '>') end += 1;
     }
     const style = styleIsDangerous(s.slice(j, Math.min(end, j + 2048)));
-    if (style !== null && style !== 'import') return { rule: `xss:style-injection:${style}`, confidence: 0.85, start: at - 1, end };
+    if (style !== null && STYLE_CONFIDENCE[style] === undefined) return { rule: `xss:style-injection:${style}`, confidence: 0.85, start: at - 1, end };
   }
   return null;
 }
