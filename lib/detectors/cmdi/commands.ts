@@ -53,6 +53,24 @@ for (const [kind, english, windows, names] of table) {
 /** Every name, for glob matching (`/???/c?t`). */
 const ALL_UNIX = [...UNIX.keys()];
 
+/**
+ * Lengths of the command names per lower-case first letter (bit n = some name has length n), Unix and
+ * Windows together: a plain word whose first letter and length match no command is rejected without a
+ * lookup or case folding (`Dana`, `SKU-1000`, `select`).
+ */
+const NAME_LENGTHS = new Int32Array(26);
+for (const name of [...UNIX.keys(), ...WINDOWS.keys()]) {
+  const c = name.charCodeAt(0) - 97;
+  if (c >= 0 && c < 26 && name.length < 31) NAME_LENGTHS[c] |= 1 << name.length;
+}
+
+/** Whether a plain word (letters, digits, `_`, `-`) may be a command name, from its first letter and length. */
+function mayBeNamed(word: string, n: number): boolean {
+  if (n >= 31) return false;
+  const c = (word.charCodeAt(0) | 32) - 97;
+  return c >= 0 && c < 26 && (NAME_LENGTHS[c] & (1 << n)) !== 0;
+}
+
 function globMatch(pattern: string, name: string): boolean {
   // `?` one char, `*` any run, `[..]` one char from a set; patterns are short (≤ 32), so the
   // classic two-pointer algorithm with a single star backtrack point stays linear enough.
@@ -130,6 +148,15 @@ export function resolveCommand(word: string, obfuscated: boolean): ResolvedComma
   return null;
 }
 
+/** `/ \ ? * [ ^ .`: what resolveCommand strips or expands. */
+function hasResolvableSpelling(word: string): boolean {
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    if (c === 47 || c === 92 || c === 63 || c === 42 || c === 91 || c === 94 || c === 46) return true;
+  }
+  return false;
+}
+
 /** Cheap check for the prefilter: could the first word of a value be a command name? */
 export function isCommandName(word: string): boolean {
   const n = word.length;
@@ -141,7 +168,9 @@ export function isCommandName(word: string): boolean {
     const c = word.charCodeAt(i);
     if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45) continue;
     if (c >= 65 && c <= 90) upper = true;
-    else return resolveCommand(word, false) !== null;
+    // only a directory, glob, caret or extension can turn a word with other characters into a name
+    else return hasResolvableSpelling(word) && resolveCommand(word, false) !== null;
   }
+  if (!mayBeNamed(word, n)) return false;
   return UNIX.has(word) || WINDOWS.has(upper ? word.toLowerCase() : word);
 }
