@@ -53,9 +53,9 @@ RUN mkdir -p /var/lib/kong-api-shield/spool && chown -R kong:kong /var/lib/kong-
 ENV KONG_PLUGINS=bundled,api-waf,key-auth-ext \
     KONG_PLUGINSERVER_NAMES=api-waf,key-auth-ext \
     KONG_PLUGINSERVER_API_WAF_SOCKET=/usr/local/kong/api-waf.sock \
-    KONG_PLUGINSERVER_API_WAF_START_CMD="/usr/bin/env NODE_OPTIONS=--max-old-space-size=512 API_SHIELD_SPOOL_DIR=/var/lib/kong-api-shield/spool /usr/local/bin/node /opt/kong-api-shield/dist/gateway/pluginserver/server.js --kong-prefix /usr/local/kong --sock-name api-waf.sock --plugins-directory /opt/kong-api-shield/dist/kong-plugins/api-waf" \
+    KONG_PLUGINSERVER_API_WAF_START_CMD="/usr/bin/env NODE_OPTIONS=--max-old-space-size=512 API_SHIELD_SPOOL_DIR=/var/lib/kong-api-shield/spool /usr/local/bin/node --min-semi-space-size=16 --max-semi-space-size=16 /opt/kong-api-shield/dist/gateway/pluginserver/server.js --kong-prefix /usr/local/kong --sock-name api-waf.sock --plugins-directory /opt/kong-api-shield/dist/kong-plugins/api-waf" \
     KONG_PLUGINSERVER_API_WAF_QUERY_CMD="/usr/local/bin/node /opt/kong-api-shield/dist/gateway/pluginserver/server.js --plugins-directory /opt/kong-api-shield/dist/kong-plugins/api-waf --dump-all-plugins" \
     KONG_PLUGINSERVER_KEY_AUTH_EXT_SOCKET=/usr/local/kong/key-auth-ext.sock \
-    KONG_PLUGINSERVER_KEY_AUTH_EXT_START_CMD="/usr/bin/env NODE_OPTIONS=--max-old-space-size=256 API_SHIELD_SPOOL_DIR=/var/lib/kong-api-shield/spool /usr/local/bin/node /opt/kong-api-shield/dist/gateway/pluginserver/server.js --kong-prefix /usr/local/kong --sock-name key-auth-ext.sock --plugins-directory /opt/kong-api-shield/dist/kong-plugins/key-auth-ext" \
+    KONG_PLUGINSERVER_KEY_AUTH_EXT_START_CMD="/usr/bin/env NODE_OPTIONS=--max-old-space-size=256 API_SHIELD_SPOOL_DIR=/var/lib/kong-api-shield/spool /usr/local/bin/node --min-semi-space-size=16 --max-semi-space-size=16 /opt/kong-api-shield/dist/gateway/pluginserver/server.js --kong-prefix /usr/local/kong --sock-name key-auth-ext.sock --plugins-directory /opt/kong-api-shield/dist/kong-plugins/key-auth-ext" \
     KONG_PLUGINSERVER_KEY_AUTH_EXT_QUERY_CMD="/usr/local/bin/node /opt/kong-api-shield/dist/gateway/pluginserver/server.js --plugins-directory /opt/kong-api-shield/dist/kong-plugins/key-auth-ext --dump-all-plugins"
 USER kong

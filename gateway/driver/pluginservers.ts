@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { GatewayLog } from './log';
 import { PluginServerProcess, type ServerDef } from './process';
 import { queryPluginInfo } from './query';
+import { PLUGINSERVER_V8_FLAGS } from '../pluginserver/v8-flags';
 import type { PluginEndpoint } from './driver';
 
 export type ServerEntry = 'fixed' | 'fixed-no-leak-fix' | 'kong';
@@ -17,19 +18,20 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..', fs.existsSync(path.resolve
 
 /** The command (absolute paths) that runs a plugin server. */
 export function pluginServerCommand(entry: ServerEntry): { file: string; args: string[] } {
+  const flags = [...PLUGINSERVER_V8_FLAGS];
   if (entry === 'kong') {
-    return { file: process.execPath, args: [require.resolve('kong-pdk/bin/kong-js-pluginserver')] };
+    return { file: process.execPath, args: [...flags, require.resolve('kong-pdk/bin/kong-js-pluginserver')] };
   }
   const extra = entry === 'fixed-no-leak-fix' ? ['--no-leak-fix'] : [];
   const compiled = path.join(REPO_ROOT, 'dist', 'gateway', 'pluginserver', 'server.js');
   const source = path.join(REPO_ROOT, 'gateway', 'pluginserver', 'server.ts');
   const here = path.join(__dirname, '..', 'pluginserver', 'server.js');
-  if (fs.existsSync(here)) return { file: process.execPath, args: [here, ...extra] };
+  if (fs.existsSync(here)) return { file: process.execPath, args: [...flags, here, ...extra] };
   if (fs.existsSync(compiled) && (!fs.existsSync(source) || fs.statSync(compiled).mtimeMs >= fs.statSync(source).mtimeMs)) {
-    return { file: process.execPath, args: [compiled, ...extra] };
+    return { file: process.execPath, args: [...flags, compiled, ...extra] };
   }
   // Running from TypeScript sources (jest): transpile our entry on the fly.
-  return { file: process.execPath, args: ['-r', require.resolve('ts-node/register/transpile-only'), source, ...extra] };
+  return { file: process.execPath, args: [...flags, '-r', require.resolve('ts-node/register/transpile-only'), source, ...extra] };
 }
 
 export interface PluginServerSetOptions {

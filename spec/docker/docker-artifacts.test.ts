@@ -11,6 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import { parseDockerfile, parseEnvPairs } from './dockerfile';
 import { DeclarativeLoader, pluginSchemaProblem } from '../../gateway/config';
 import type { PluginInfo } from '../../gateway/config/types';
+import { PLUGINSERVER_V8_FLAGS } from '../../gateway/pluginserver/v8-flags';
 
 const root = path.resolve(__dirname, '../..');
 const IMAGE_ROOT = '/opt/kong-api-shield';
@@ -173,6 +174,8 @@ describe('Dockerfile', () => {
       expect(argOf(start, '--plugins-directory')).toBe(pluginDir);
       expect(argOf(query, '--plugins-directory')).toBe(pluginDir);
       expect(query).toContain('--dump-all-plugins');
+      // the same young-generation flags as the local gateway and the benchmark (gateway/pluginserver/v8-flags.ts)
+      for (const flag of PLUGINSERVER_V8_FLAGS) expect(start.split(/\s+/)).toContain(flag);
       // absolute paths only: Kong runs these commands with a limited PATH
       for (const cmd of [start, query]) {
         const words = cmd.split(/\s+/).filter((w) => !w.includes('='));
