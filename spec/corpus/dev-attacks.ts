@@ -69,7 +69,8 @@ export function readJsonl<T>(file: string): T[] {
  *   no call or tagged template, no event handler, no script-capable scheme, no script/frame/object/embed/
  *   base/link/meta/import element, no style binding and no client-side template. These are the lines of
  *   multi-line vectors (html5sec's `<div id="67"><!DOCTYPE x [` … `]><img />`) and browser-version comments
- *   (`<!-- Up to Opera 12.x -->`); on its own such a line renders inert markup;
+ *   (`<!-- Up to Opera 12.x -->`); on its own such a line renders inert markup. Closing tags (`</form>`)
+ *   run nothing, and html5sec's per-vector trailer `//["'\`-->]]>]</div>` is page furniture, not judged;
  * - mangled: traversal lines whose `%` was lost (`..2f..2fetc2fpasswd`) and which no server decodes;
  * - non-xxe: XML samples in the XXE list without DOCTYPE/ENTITY/XInclude/XSLT (plain documents).
  */
@@ -77,7 +78,8 @@ export function noiseReason(type: string, payload: string): string | null {
   const p = payload.trim();
   if (p === '') return 'empty';
   if (p.startsWith('# ')) return 'comment';
-  if (/^[A-Za-z][A-Za-z -]*:$/.test(p) || /^\S{1,8}\t+[A-Za-z(]/.test(payload.trimStart())) return 'heading';
+  // a syntax token, a tab, then prose to the end of the line (`-- -<TAB>SQL comment`, `@variable<TAB>local variable`)
+  if (/^[A-Za-z][A-Za-z -]*:$/.test(p) || /^\S{1,8}\t+[A-Za-z(]/.test(payload.trimStart()) || /^[^\t]{1,12}\t[ \t]*[A-Za-z(][A-Za-z ()-]*$/.test(payload.trim())) return 'heading';
   if (p.length < 3) return 'fragment';
   if (/^(%0[ad]|\\[nr]|[|&;'"`\s])+$/i.test(p)) return 'fragment';
   if (/^(%[0-9a-f]{2}){1,2}$/i.test(p) || /^&#x?0*[0-9a-f]{1,6};?$/i.test(p)) return 'fragment';
@@ -93,13 +95,18 @@ export function noiseReason(type: string, payload: string): string | null {
 }
 
 /** Ways markup or script runs code; a line (decoded) with none of them is inert. */
-const ACTIVE = /[(`]|\bon[a-z]+\s*=|(java|vb|live)script\s*:|data\s*:|<\s*\/?\s*(script|iframe|frame|object|embed|applet|base|link|meta|import|form|isindex|math|animate|set|handler|listener)\b|\?import|srcdoc|formaction|behavior|binding|expression|import|\{\{|\$\{|&\{|location|cookie|innerhtml|xlink:href|%[0-9a-f]{2}|\\[0-9a-fux]/i;
+const ACTIVE = /[(`]|\bon[a-z]+\s*=|(java|vb|live)script\s*:|data\s*:|<\s*(script|iframe|frame|object|embed|applet|base|link|meta|import|form|isindex|math|animate|set|handler|listener)\b|\?import|srcdoc|formaction|behavior|binding|expression|import|\{\{|\$\{|&\{|location|cookie|innerhtml|xlink:href|%[0-9a-f]{2}|\\[0-9a-fux]/i;
+
+const HTML5SEC_TRAILER = '//["\'`-->]]>]</div>';
 
 function isInertMarkup(p: string): boolean {
   // a base64 run may be part of a data: URL split over lines; judged by what it decodes to elsewhere
   if (/^[A-Za-z0-9+/]{16,}/.test(p)) return false;
-  const decoded = jsUnescape(htmlDecode(urlDecode(p)));
-  return !ACTIVE.test(decoded) && !ACTIVE.test(p);
+  // html5sec wraps every vector in `<div id="N">…//["'\`-->]]>]</div>`: the trailer closes whatever the
+  // vector left open so the next one starts clean; it is page furniture, not part of the attack
+  const line = p.split(HTML5SEC_TRAILER).join('');
+  const decoded = jsUnescape(htmlDecode(urlDecode(line)));
+  return !ACTIVE.test(decoded) && !ACTIVE.test(line);
 }
 
 export function loadDevAttacks(file = `${SHARED_CORPUS}/attacks-dev.jsonl.gz`): { cases: AttackCase[]; report: FilterReport } {

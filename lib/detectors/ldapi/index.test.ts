@@ -24,6 +24,13 @@ describe('ldapiDetector', () => {
     for (const b of benign) expect({ b, c: conf(b) < 0.5 }).toEqual({ b, c: true });
   });
 
+  it('flags a whole value that is an XPath node wildcard, except in headers (Accept: */*)', () => {
+    for (const a of ['//*', '*/*', '//node()', '//*[1]']) expect({ a, c: conf(a) }).toEqual({ a, c: 0.6 });
+    const inHeader = ldapiDetector.detect(createDetectorInput(makePoint('*/*', 'header.accept', { source: 'header', name: 'accept' })));
+    expect(inHeader).toBeNull();
+    for (const b of ['src/**/*.ts', '*/5 * * * *', 'a*/b', '/*']) expect({ b, c: conf(b) < 0.5 }).toEqual({ b, c: true });
+  });
+
   it('reports detail and excerpt', () => {
     const d = ldapiDetector.detect(createDetectorInput(makePoint('*)(uid=*))(|(uid=*')));
     expect(d).toMatchObject({ type: 'ldapi', detail: 'ldapi:breakout:filter-item' });

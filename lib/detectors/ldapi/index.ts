@@ -28,13 +28,26 @@ function isMetacharProbe(s: string): boolean {
   return paren && kinds >= 4;
 }
 
-/** Every injection opens or closes a filter component, plainly or percent-encoded. */
-const FILTER_CHARS = CH.LPAREN | CH.RPAREN | CH.PERCENT;
+/**
+ * Every filter injection opens or closes a component, plainly or percent-encoded; the XPath wildcard
+ * probes need `*`.
+ */
+const FILTER_CHARS = CH.LPAREN | CH.RPAREN | CH.PERCENT | CH.STAR;
+
+// A whole value that is an XPath node wildcard (`//*`, `*` `/` `*`, `//node()`, `//*[1]`): put into an
+// XPath or XQuery predicate it selects the whole document (the directory-query cousin of `*)(uid=*`).
+// Not in headers, where the Accept header's any-type wildcard is what every client sends.
+const XPATH_WILDCARD = /^(?:\/\/\*|\*\/\*|\/\/node\(\)|\/\/\*\[\d{1,3}\]|\/\/text\(\))$/;
 
 export function detectLdapi(input: DetectorInput): Detection | null {
   const raw = input.point.value;
   if (raw.length < 2) return null;
-  if ((charsOf(input) & FILTER_CHARS) === 0) return null;
+  const chars = charsOf(input);
+  if ((chars & FILTER_CHARS) === 0) return null;
+  if (raw.length <= 12 && input.point.source !== 'header' && XPATH_WILDCARD.test(raw.trim())) {
+    return { type: 'ldapi', confidence: 0.6, detail: 'ldapi:xpath-wildcard', excerpt: raw };
+  }
+  if ((chars & (CH.LPAREN | CH.RPAREN | CH.PERCENT)) === 0) return null;
   const s = raw.indexOf('%') >= 0 ? input.decode('url') : raw;
   const close = s.indexOf(')');
   const open = s.indexOf('(');

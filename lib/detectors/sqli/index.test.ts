@@ -118,6 +118,11 @@ describe('sqliDetector: false-positive pass (prose comparisons, macros, bare sta
     for (const b of ["'red' or 'blue'", "the teams' or fans' views", "Rock 'n' roll or jazz", "Pick 'A' or 'B' please"]) expect({ b, hit: hit(b) }).toEqual({ b, hit: false });
   });
 
+  it('reads a breakout that closes a VALUES or argument list with literals as an injection', () => {
+    for (const a of ["x', 1) --", "a','b')#", "',NULL) waitfor delay '0:0:5' /*", "'),NULL) or 1=1 /*"]) expect({ a, hit: hit(a) }).toEqual({ a, hit: true });
+    for (const b of ["dogs', cats) and birds", "the kids' toys, 5 of them", "Say 'hi', then (2) wave"]) expect({ b, hit: hit(b) }).toEqual({ b, hit: false });
+  });
+
   it("flags MySQL's executable comments, not minified license banners", () => {
     for (const a of ["1/*!1111'*/", '1 /*!50000UNION*/ /*!50000SELECT*/ 1', "x'/*!or*/1"]) expect({ a, hit: hit(a) }).toEqual({ a, hit: true });
     for (const b of ['/*! jQuery v3.7.1 | (c) OpenJS Foundation */', '/*!\n * Bootstrap v5.3.0\n */']) expect({ b, hit: hit(b) }).toEqual({ b, hit: false });

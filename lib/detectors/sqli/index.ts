@@ -104,6 +104,9 @@ function quoteTailMaySignal(s: string, from: number): boolean {
   return hasTailWord(from === 0 ? s : s.slice(from));
 }
 
+/** Fingerprint of a breakout that closes a value list: `'` `)`* `,` literal (`,` literal)* `)`. */
+const VALUE_LIST = /^s\)*,(?:[1sv],){0,8}[1sv]\)/;
+
 function quotedWord(s: string, t: SqlToken | undefined, quote: string): boolean {
   return t !== undefined && s[t.start - 1] === quote && s[t.end] === quote;
 }
@@ -126,6 +129,13 @@ function analyzeQuoted(s: string, quote: "'" | '"'): SqlAnalysis | null {
   // A logic word quoted on both sides (`"and" is a conjunction`) is a word being talked about.
   if (sc.confidence < 0.6 && sig.openString && sig.end === 3 && (end <= 1 || !/\s/.test(s[end - 2])) && parser.fingerprint() === 's&s' && !quotedWord(s, ts.at(1), quote)) {
     sc = { confidence: 0.6, rule: 'breakout:logic-string' };
+  }
+  // `x', 1) --`, `',NULL) …`: the breakout closes the app's VALUES (…) or argument list with literals of
+  // the attacker's — an INSERT/function-call injection. Prose quotes open before the word they quote, so
+  // a quote followed by `,` literals and `)` is not how text reads.
+  if (sc.confidence < 0.6) {
+    const fp = parser.fingerprint();
+    if (VALUE_LIST.test(fp)) sc = { confidence: sig.comment || fp.indexOf('c') >= 0 ? 0.85 : 0.6, rule: 'breakout:value-list' };
   }
   if (sc.confidence <= 0) return null;
   const last = ts.at(Math.max(sig.end - 1, 0));
