@@ -237,15 +237,10 @@ class Scanner {
           this.pos += 1;
         } else {
           stack.push(box);
-          if (isArray) {
-            path = this.childPath(box, '0');
-            depth = box.depth + 1;
-          } else {
-            this.member(box);
-            path = this.slotPath;
-            name = this.slotName;
-            depth = box.depth + 1;
-          }
+          this.nextSlot(box, true);
+          path = this.slotPath;
+          name = this.slotName;
+          depth = box.depth + 1;
           continue;
         }
       } else if (c === C.QUOTE) {
@@ -267,15 +262,9 @@ class Scanner {
         const d = s.charCodeAt(this.pos);
         if (d === C.COMMA) {
           this.pos += 1;
-          if (box.isArray) {
-            box.index += 1;
-            path = this.childPath(box, String(box.index));
-            name = box.name;
-          } else {
-            this.member(box);
-            path = this.slotPath;
-            name = this.slotName;
-          }
+          this.nextSlot(box, false);
+          path = this.slotPath;
+          name = this.slotName;
           depth = box.depth + 1;
           break;
         }
@@ -291,6 +280,17 @@ class Scanner {
 
   private slotPath = '';
   private slotName: string | undefined = undefined;
+
+  /** Moves to `box`'s next child (its first right after it opened): an array index or an object member. */
+  nextSlot(box: Container, first: boolean): void {
+    if (!box.isArray) {
+      this.member(box);
+      return;
+    }
+    if (!first) box.index += 1;
+    this.slotPath = this.childPath(box, String(box.index));
+    this.slotName = box.name;
+  }
 
   /** `"key" :` of an object member; sets the slot of its value and records a non-plain key as a key point. */
   member(box: Container): void {
