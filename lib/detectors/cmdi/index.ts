@@ -16,9 +16,9 @@ const SHELL_CHARS = CH.SEMI | CH.PIPE | CH.AMP | CH.BACKTICK | CH.DOLLAR | CH.LP
 
 function firstWord(s: string): string {
   let b = 0;
-  while (b < s.length && (s[b] === ' ' || s[b] === '\t' || s[b] === "'" || s[b] === '"')) b += 1;
+  for (let c = s.charCodeAt(0); c === 32 || c === 9 || c === 39 || c === 34; c = s.charCodeAt(++b));
   let e = b;
-  while (e < s.length && e - b <= 40 && s[e] !== ' ' && s[e] !== '\t') e += 1;
+  for (let c = s.charCodeAt(e); e < s.length && e - b <= 40 && c !== 32 && c !== 9; c = s.charCodeAt(++e));
   return s.slice(b, e);
 }
 
