@@ -12,6 +12,7 @@
 import * as fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { inspect } from '../../lib/inspect';
+import { DEFAULT_LIMITS } from '../../lib/limits';
 import { DETECTORS } from '../../lib/detectors';
 import { ATTACK_TYPES, type AttackType, type HttpRequest, type Verdict } from '../../lib/types';
 import { generateBenignApi } from '../corpus/benign-api';
@@ -116,11 +117,22 @@ export interface EvalResult {
   filter: { kept: number; dropped: Record<string, number> };
   detectorsLoaded: string[];
   meanInspectUs: number;
+  /** Slowest single inspection, and how many took longer than the library's default budget. */
+  slowestInspectUs: number;
+  overDefaultBudget: number;
   targetsMet: boolean;
 }
 
+/**
+ * The eval measures what the detectors find, not how a loaded machine meets the 25 ms budget: it
+ * inspects with a 2 s budget so that a CI neighbour cannot turn a detection into `budget_exhausted`
+ * from one run to the next. The slowest request and any budget event are printed; the bench checks the
+ * budget itself (`npm run bench`, worst cases).
+ */
+const EVAL_OPTIONS = { limits: { timeBudgetMs: 2000 } };
+
 function safeInspect(req: HttpRequest): Verdict {
-  return inspect(req);
+  return inspect(req, EVAL_OPTIONS);
 }
 
 export function runEval(args: Args): EvalResult {
@@ -128,11 +140,16 @@ export function runEval(args: Args): EvalResult {
   const t0 = performance.now();
   let inspectUs = 0;
   let inspections = 0;
+  let slowestUs = 0;
+  let overDefaultBudget = 0;
   const timed = (req: HttpRequest): Verdict => {
     const s = performance.now();
     const v = safeInspect(req);
-    inspectUs += (performance.now() - s) * 1000;
+    const us = (performance.now() - s) * 1000;
+    inspectUs += us;
     inspections += 1;
+    if (us > slowestUs) slowestUs = us;
+    if (us > DEFAULT_LIMITS.timeBudgetMs * 1000) overDefaultBudget += 1;
     return v;
   };
 
@@ -232,6 +249,8 @@ export function runEval(args: Args): EvalResult {
     filter: dev.report,
     detectorsLoaded: DETECTORS.map((d) => d.type),
     meanInspectUs: inspections === 0 ? 0 : inspectUs / inspections,
+    slowestInspectUs: slowestUs,
+    overDefaultBudget,
     targetsMet: detection >= TARGET_DETECTION && fp <= TARGET_FP,
   };
 }
@@ -273,7 +292,7 @@ function printReport(r: EvalResult, seconds: number): void {
   out.push('Missed attacks (examples, up to 12 per type):');
   for (const m of r.missed) out.push(`  ${m.type.padEnd(14)} ${m.placement.padEnd(9)} ${m.encoding.padEnd(10)} ${JSON.stringify(m.payload)}`);
   out.push('');
-  out.push(`attack requests ${r.attacksRequests}, benign requests ${r.benignRequests}, mean inspect ${r.meanInspectUs.toFixed(1)} µs, ${seconds.toFixed(1)} s`);
+  out.push(`attack requests ${r.attacksRequests}, benign requests ${r.benignRequests}, mean inspect ${r.meanInspectUs.toFixed(1)} µs, slowest ${(r.slowestInspectUs / 1000).toFixed(1)} ms (${r.overDefaultBudget} over the default ${DEFAULT_LIMITS.timeBudgetMs} ms budget), ${seconds.toFixed(1)} s`);
   out.push(`DETECTION ${pct(r.detection, 2)} % (right type ${pct(r.rightType, 2)} %)   FALSE POSITIVES ${pct(r.falsePositiveRate, 3)} %   BALANCED ACCURACY ${pct(r.balancedAccuracy, 2)} %`);
   out.push(`targets (detection >= ${TARGET_DETECTION * 100} %, FP <= ${TARGET_FP * 100} %): ${r.targetsMet ? 'MET' : 'NOT MET'}`);
   process.stdout.write(`${out.join('\n')}\n`);

@@ -3,7 +3,7 @@ import { TokenStream, type SqlToken } from './fingerprint';
 import { SqlParser, score, type EntryKind } from './grammar';
 import { breakoutEnd } from './tokenizer';
 import { CH, charMask, charsOf } from '../../features';
-import { ALL_WORDS, isSystemObject, wordClass } from './keywords';
+import { ALL_WORDS, isSystemObject, mayBeSystemObject, wordClass } from './keywords';
 
 /**
  * SQL injection, libinjection style: the value is read as SQL in the three places an injection can
@@ -163,8 +163,11 @@ function asIsMaySignal(s: string): boolean {
     if ((l >= 97 && l <= 122) || c === 95 || c === 36 || (c >= 48 && c <= 57) || c === 46) {
       if (start < 0) start = i;
     } else if (start >= 0) {
-      const word = s.slice(start, i).toUpperCase();
-      if (isSystemObject(word) || (word.length <= 9 && isTailWord(word))) return true;
+      // first letter × length tables reject almost every word before it is sliced and upper-cased
+      if (maySignalWord(s, start, i)) {
+        const word = s.slice(start, i).toUpperCase();
+        if (isSystemObject(word) || (word.length <= 9 && isTailWord(word))) return true;
+      }
       start = -1;
     }
   }
@@ -269,6 +272,16 @@ for (const w of ALL_WORDS) {
   if ((c !== 'logic' && c !== 'union' && c !== 'clause' && c !== 'statement') || !/^[A-Z]{2,9}$/.test(w)) continue;
   TAIL_WORDS.add(w.toLowerCase());
   TAIL_LENGTHS[w.charCodeAt(0) - 65] |= 1 << w.length;
+}
+
+/** Could s[start, end) be a tail word or start with a catalog object name (`information_schema.tables`)? */
+function maySignalWord(s: string, start: number, end: number): boolean {
+  const letter = s.charCodeAt(start) | 32;
+  if (letter < 97 || letter > 122) return false;
+  const len = end - start;
+  if (len <= 9 && (TAIL_LENGTHS[letter - 97] & (1 << len)) !== 0) return true;
+  const dot = s.indexOf('.', start);
+  return mayBeSystemObject(letter, (dot < 0 || dot > end ? end : dot) - start);
 }
 
 /** Whether `s` holds a letter run that is a tail word (case-insensitive). */

@@ -122,6 +122,16 @@ const SYSTEM_OBJECTS = new Set(
   ).split(' '),
 );
 
+/** Lengths of the catalog names per first letter (bit n: some name has length n), for a gate without slicing. */
+const SYSTEM_LENGTHS = new Int32Array(26);
+for (const name of SYSTEM_OBJECTS) SYSTEM_LENGTHS[name.charCodeAt(0) - 65] |= 1 << Math.min(name.length, 31);
+
+/** Whether a name part of `length` characters starting with `letter` (any case) can be a catalog object. */
+export function mayBeSystemObject(letter: number, length: number): boolean {
+  const i = (letter | 32) - 97;
+  return i >= 0 && i < 26 && length < 31 && (SYSTEM_LENGTHS[i] & (1 << length)) !== 0;
+}
+
 /** True when a (possibly qualified) upper-cased name starts with, or is, a system catalog object. */
 export function isSystemObject(upper: string): boolean {
   const dot = upper.indexOf('.');
