@@ -47,9 +47,13 @@ interface ActiveDetector {
 /** The active detectors that inspect each point source, in registry order (built once per active list). */
 const bySourceCache = new WeakMap<ActiveDetector[], Map<PointSource, ActiveDetector[]>>();
 
-function detectorsFor(active: ActiveDetector[], source: PointSource): ActiveDetector[] {
+function detectorsBySource(active: ActiveDetector[]): Map<PointSource, ActiveDetector[]> {
   let bySource = bySourceCache.get(active);
   if (bySource === undefined) bySourceCache.set(active, (bySource = new Map()));
+  return bySource;
+}
+
+function detectorsFor(bySource: Map<PointSource, ActiveDetector[]>, active: ActiveDetector[], source: PointSource): ActiveDetector[] {
   let list = bySource.get(source);
   if (list === undefined) bySource.set(source, (list = active.filter((a) => a.sources === null || a.sources.has(source))));
   return list;
@@ -167,6 +171,9 @@ export function inspect(request: HttpRequest, options: InspectOptions = NO_OPTIO
   const events: LimitEvent[] = parsed.limits;
   const deadline = startedAt + limits.timeBudgetMs;
   const best = new Map<AttackType, Finding[]>();
+  // looked up once per request, not per point
+  const bySource = detectorsBySource(active);
+  let headerCache: HeaderCache | null = null;
   let inspected = 0;
   const points = parsed.points;
   for (let i = 0; i < points.length; i++) {
@@ -179,7 +186,7 @@ export function inspect(request: HttpRequest, options: InspectOptions = NO_OPTIO
     let cache: HeaderCache | undefined;
     let where = '';
     if (headerCacheEnabled && cacheable(point)) {
-      cache = headerCacheFor(active, registry);
+      cache = headerCache ??= headerCacheFor(active, registry);
       where = whereOf(point);
       const hit = recall(cache, point, where);
       if (hit !== undefined) {
@@ -191,7 +198,7 @@ export function inspect(request: HttpRequest, options: InspectOptions = NO_OPTIO
     let found: Array<{ at: number; detection: Detection }> | null = null;
     let failed = false;
     const chars = input.chars ?? -1; // -1: unknown, any class may be there
-    const list = detectorsFor(active, point.source);
+    const list = detectorsFor(bySource, active, point.source);
     for (let k = 0; k < list.length; k++) {
       const a = list[k];
       if (a.triggers !== 0 && (chars & a.triggers) === 0) continue;
