@@ -1,7 +1,35 @@
 const MIN_LENGTH = 8;
 
-function isBase64Char(c: number): boolean {
+/** A character of the base64 or base64url alphabet (padding `=` not included). */
+export function isBase64Char(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47 || c === 45 || c === 95;
+}
+
+/** The 6-bit value of a base64/base64url character (`+`/`-` → 62, `/`/`_` → 63); check isBase64Char first. */
+function sextet(c: number): number {
+  if (c >= 65 && c <= 90) return c - 65;
+  if (c >= 97 && c <= 122) return c - 71;
+  if (c >= 48 && c <= 57) return c + 4;
+  return c === 43 || c === 45 ? 62 : 63;
+}
+
+/**
+ * The first `max` bytes that `s[0, end)` encodes (`end` before any padding), decoded by hand: for gates
+ * that look at a few bytes of many short values without a Buffer per value. Callers check the alphabet.
+ */
+export function base64Bytes(s: string, end: number, max: number): number[] {
+  const out: number[] = [];
+  let bits = 0;
+  let acc = 0;
+  for (let i = 0; i < end && out.length < max; i++) {
+    acc = ((acc << 6) | sextet(s.charCodeAt(i))) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((acc >> bits) & 255);
+    }
+  }
+  return out;
 }
 
 /** Share of characters a person would call text: printable ASCII, whitespace, or valid non-ASCII letters. */

@@ -4,7 +4,8 @@
  */
 const SIMPLE: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', v: '\v' };
 
-function hex(s: string, from: number, len: number): number {
+/** The value of the `len` hex digits at `from`, or -1 when any is not a hex digit or the text ends. */
+export function hexValue(s: string, from: number, len: number): number {
   if (from + len > s.length) return -1;
   let v = 0;
   for (let k = from; k < from + len; k++) {
@@ -32,7 +33,7 @@ export function jsUnescape(s: string): string {
     }
     const e = s[i + 1];
     if (e === 'x') {
-      const v = hex(s, i + 2, 2);
+      const v = hexValue(s, i + 2, 2);
       if (v >= 0) {
         out += String.fromCharCode(v);
         i += 4;
@@ -42,7 +43,7 @@ export function jsUnescape(s: string): string {
       if (s[i + 2] === '{') {
         const close = s.indexOf('}', i + 3);
         if (close > i + 3 && close - i - 3 <= 6) {
-          const v = hex(s, i + 3, close - i - 3);
+          const v = hexValue(s, i + 3, close - i - 3);
           if (v >= 0 && v <= 0x10ffff) {
             out += String.fromCodePoint(v);
             i = close + 1;
@@ -50,7 +51,7 @@ export function jsUnescape(s: string): string {
           }
         }
       } else {
-        const v = hex(s, i + 2, 4);
+        const v = hexValue(s, i + 2, 4);
         if (v >= 0) {
           out += String.fromCharCode(v);
           i += 6;

@@ -1,14 +1,10 @@
-import { decodeBase64Text } from '../decoders/base64';
+import { base64Bytes, decodeBase64Text, isBase64Char } from '../decoders/base64';
 import { htmlDecode } from '../decoders/html';
-import { jsUnescape } from '../decoders/js';
+import { hexValue, jsUnescape } from '../decoders/js';
 import type { Point } from '../types';
 import type { ParseContext } from './context';
 import { walkJson } from './json';
 import { bracketPath, isPlainName, splitQuery } from './query';
-
-function isBase64Char(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47 || c === 45 || c === 95;
-}
 
 /** Shortest base64 value worth decoding: shorter "words" decode to noise and cost more than they find. */
 const MIN_BASE64 = 12;
@@ -36,26 +32,14 @@ function utf8TextCandidate(s: string): boolean {
   return !hex && utf8Prefix(s) && decodeBase64Text(s) !== null;
 }
 
-function sextet(c: number): number {
-  if (c >= 65 && c <= 90) return c - 65;
-  if (c >= 97 && c <= 122) return c - 71;
-  if (c >= 48 && c <= 57) return c + 4;
-  return c === 43 || c === 45 ? 62 : 63;
-}
-
 /**
  * The first 12 decoded bytes are well-formed UTF-8 text (printable ASCII, or lead bytes with their
  * continuation bytes): rejects padding runs (`xxxx…` decodes to C7 1C 71…), tokens and blobs without a
  * full decode.
  */
 function utf8Prefix(s: string): boolean {
-  const bytes: number[] = [];
-  for (let i = 0; i + 3 < Math.min(s.length, 16); i += 4) {
-    const n = (sextet(s.charCodeAt(i)) << 18) | (sextet(s.charCodeAt(i + 1)) << 12) | (sextet(s.charCodeAt(i + 2)) << 6) | sextet(s.charCodeAt(i + 3));
-    bytes.push((n >> 16) & 255, (n >> 8) & 255, n & 255);
-  }
   let need = 0;
-  for (const b of bytes) {
+  for (const b of base64Bytes(s, 16, 12)) {
     if (need > 0) {
       if ((b & 0xc0) !== 0x80) return false;
       need -= 1;
@@ -104,22 +88,13 @@ function shortBase64Text(s: string): string | null {
   let end = s.length;
   while (end > 0 && s.charCodeAt(end - 1) === 61 && s.length - end < 2) end -= 1;
   if (s.length < 8 || s.length >= MIN_BASE64 || end % 4 === 1) return null;
-  let bits = 0;
-  let acc = 0;
+  for (let i = 0; i < end; i++) if (!isBase64Char(s.charCodeAt(i))) return null;
   let symbols = 0;
   let text = '';
-  for (let i = 0; i < end; i++) {
-    const c = s.charCodeAt(i);
-    if (!isBase64Char(c)) return null;
-    acc = ((acc << 6) | sextet(c)) & 0xffffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      const b = (acc >> bits) & 255;
-      if (b < 32 || b > 126) return null;
-      if (!((b >= 48 && b <= 57) || ((b | 32) >= 97 && (b | 32) <= 122) || b === 32)) symbols += 1;
-      text += String.fromCharCode(b);
-    }
+  for (const b of base64Bytes(s, end, 8)) {
+    if (b < 32 || b > 126) return null;
+    if (!((b >= 48 && b <= 57) || ((b | 32) >= 97 && (b | 32) <= 122) || b === 32)) symbols += 1;
+    text += String.fromCharCode(b);
   }
   return symbols >= 2 ? text : null;
 }
@@ -213,18 +188,6 @@ export function peelNested(ctx: ParseContext, point: Point): void {
   peel(ctx, point, v);
 }
 
-function hexAt(s: string, from: number, len: number): number {
-  if (from + len > s.length) return -1;
-  let v = 0;
-  for (let k = from; k < from + len; k++) {
-    const d = s.charCodeAt(k) | 32;
-    const x = d >= 48 && d <= 57 ? d - 48 : d >= 97 && d <= 102 ? d - 87 : -1;
-    if (x < 0) return -1;
-    v = v * 16 + x;
-  }
-  return v;
-}
-
 /**
  * `\u0027`, `\x3c`, `\u{2f}` standing for ASCII: nobody escapes a quote, a slash or a letter that way
  * in text, but JavaScript, a second JSON parse or a template layer behind the API unescapes it. (Escapes
@@ -233,13 +196,15 @@ function hexAt(s: string, from: number, len: number): number {
 function hasAsciiJsEscape(v: string): boolean {
   for (let at = v.indexOf('\\'); at >= 0 && at + 3 < v.length; at = v.indexOf('\\', at + 2)) {
     const kind = v.charCodeAt(at + 1);
-    if (kind === 120 /* x */ && hexAt(v, at + 2, 2) >= 0 && hexAt(v, at + 2, 2) < 0x80) return true;
-    if (kind === 117 /* u */) {
+    let code = -1;
+    if (kind === 120 /* x */) code = hexValue(v, at + 2, 2);
+    else if (kind === 117 /* u */) {
       if (v.charCodeAt(at + 2) === 123 /* { */) {
         const close = v.indexOf('}', at + 3);
-        if (close > at + 3 && close - at <= 10 && hexAt(v, at + 3, close - at - 3) >= 0 && hexAt(v, at + 3, close - at - 3) < 0x80) return true;
-      } else if (hexAt(v, at + 2, 4) >= 0 && hexAt(v, at + 2, 4) < 0x80) return true;
+        if (close > at + 3 && close - at <= 10) code = hexValue(v, at + 3, close - at - 3);
+      } else code = hexValue(v, at + 2, 4);
     }
+    if (code >= 0 && code < 0x80) return true;
   }
   return false;
 }
