@@ -122,6 +122,9 @@ function injectedLine(s: string, from: number, mode: BreakMode): Match | null {
  * `name=value`, a redirect target, a media type, a length or refresh delay, a transfer coding, a CORS
  * origin. Prose after `Location:` ("Room 5") does not have these shapes.
  */
+/** An address as a mail header carries it: `local@domain`. */
+const MAILBOX = /^[^\s@]{1,64}@[^\s@]{1,255}/;
+
 const SPLIT_TARGETS: Readonly<Record<string, RegExp>> = {
   'set-cookie': /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}=[^\s;]*/,
   location: /^(?:[a-z][a-z0-9+.-]{1,15}:|\/|\\)/i,
@@ -134,10 +137,10 @@ const SPLIT_TARGETS: Readonly<Record<string, RegExp>> = {
   'content-security-policy': /^[a-z-]{3,32}-src\b/i,
   'x-xss-protection': /^[01]\b/,
   // mail header injection through a contact form's single-line field
-  bcc: /^[^\s@]{1,64}@[^\s@]{1,255}/,
-  cc: /^[^\s@]{1,64}@[^\s@]{1,255}/,
-  to: /^[^\s@]{1,64}@[^\s@]{1,255}/,
-  'reply-to': /^[^\s@]{1,64}@[^\s@]{1,255}/,
+  bcc: MAILBOX,
+  cc: MAILBOX,
+  to: MAILBOX,
+  'reply-to': MAILBOX,
 };
 
 /** At most this many characters before the first break for a body value to count as one token. */

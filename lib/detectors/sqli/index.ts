@@ -274,12 +274,17 @@ for (const w of ALL_WORDS) {
   TAIL_LENGTHS[w.charCodeAt(0) - 65] |= 1 << w.length;
 }
 
+/** Whether a letter run starting with lower-case `letter` and `len` long can be a tail word (table only). */
+function mayBeTailWord(letter: number, len: number): boolean {
+  return len <= 9 && (TAIL_LENGTHS[letter - 97] & (1 << len)) !== 0;
+}
+
 /** Could s[start, end) be a tail word or start with a catalog object name (`information_schema.tables`)? */
 function maySignalWord(s: string, start: number, end: number): boolean {
   const letter = s.charCodeAt(start) | 32;
   if (letter < 97 || letter > 122) return false;
   const len = end - start;
-  if (len <= 9 && (TAIL_LENGTHS[letter - 97] & (1 << len)) !== 0) return true;
+  if (mayBeTailWord(letter, len)) return true;
   const dot = s.indexOf('.', start);
   return mayBeSystemObject(letter, (dot < 0 || dot > end ? end : dot) - start);
 }
@@ -295,7 +300,7 @@ function hasTailWord(s: string): boolean {
     }
     if (start >= 0) {
       const len = i - start;
-      if (len <= 9 && (TAIL_LENGTHS[(s.charCodeAt(start) | 32) - 97] & (1 << len)) !== 0 && TAIL_WORDS.has(s.slice(start, i).toLowerCase())) return true;
+      if (mayBeTailWord(s.charCodeAt(start) | 32, len) && TAIL_WORDS.has(s.slice(start, i).toLowerCase())) return true;
       start = -1;
     }
   }
