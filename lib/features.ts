@@ -85,10 +85,25 @@ const TABLE = new Int32Array(128);
   TABLE[127] |= CH.CONTROL;
 })();
 
+/**
+ * A leading run of letters, digits and spaces (no class bits), skipped by the regex engine: its native
+ * loop is about three times faster per character than charCodeAt in JavaScript here, which pays for the
+ * call on long values (IDs, hashes, tokens, text up to its first punctuation). One character class,
+ * sticky: linear.
+ */
+const PLAIN_RUN = /[A-Za-z0-9 ]*/y;
+const PLAIN_RUN_FROM = 32;
+
 /** The CH.* classes present in `s` (one pass). */
 export function charMask(s: string): number {
   let m = 0;
-  for (let i = 0; i < s.length; i++) {
+  let i = 0;
+  if (s.length >= PLAIN_RUN_FROM) {
+    PLAIN_RUN.lastIndex = 0;
+    PLAIN_RUN.test(s);
+    i = PLAIN_RUN.lastIndex;
+  }
+  for (; i < s.length; i++) {
     const c = s.charCodeAt(i);
     m |= c < 128 ? TABLE[c] : CH.NONASCII;
   }

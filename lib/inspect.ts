@@ -9,6 +9,7 @@ import {
   type AttackType,
   type Detection,
   type Detector,
+  type DetectorInput,
   type Finding,
   type HttpRequest,
   type InspectOptions,
@@ -35,6 +36,11 @@ export interface InspectContext {
 
 interface ActiveDetector {
   detector: Detector;
+  /**
+   * `detector.detect`, bound once: the registry's detector objects have different shapes, so reading
+   * `.detect` off them per point is a megamorphic lookup; every ActiveDetector has one shape.
+   */
+  detect: (input: DetectorInput) => Detection | null;
   threshold: number;
   /** null: all sources. */
   sources: ReadonlySet<PointSource> | null;
@@ -79,7 +85,7 @@ function activeDetectors(options: InspectOptions, detectors: readonly Detector[]
     if (s?.enabled === false) continue;
     const t = s?.threshold;
     const threshold = typeof t === 'number' && Number.isFinite(t) ? Math.min(1, Math.max(0, t)) : DEFAULT_THRESHOLD;
-    out.push({ detector, threshold, sources: detector.sources ? new Set(detector.sources) : null, triggers: detector.triggers ?? 0, at: out.length });
+    out.push({ detector, detect: detector.detect.bind(detector), threshold, sources: detector.sources ? new Set(detector.sources) : null, triggers: detector.triggers ?? 0, at: out.length });
   }
   perOptions.set(detectors, out);
   return out;
@@ -204,7 +210,7 @@ export function inspect(request: HttpRequest, options: InspectOptions = NO_OPTIO
       if (a.triggers !== 0 && (chars & a.triggers) === 0) continue;
       let d: Detection | null;
       try {
-        d = a.detector.detect(input);
+        d = a.detect(input);
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         events.push({ kind: 'parse_error', point: point.path, detail: `detector ${a.detector.type} failed: ${clip(message)}` });

@@ -6,7 +6,7 @@ export function isBase64Char(c: number): boolean {
 }
 
 /** The 6-bit value of a base64/base64url character (`+`/`-` → 62, `/`/`_` → 63); check isBase64Char first. */
-function sextet(c: number): number {
+export function sextet(c: number): number {
   if (c >= 65 && c <= 90) return c - 65;
   if (c >= 97 && c <= 122) return c - 71;
   if (c >= 48 && c <= 57) return c + 4;

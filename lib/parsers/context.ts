@@ -61,6 +61,8 @@ export class ParseContext {
       truncated = true;
       this.event('point_truncated', `${value.length} chars, inspected the first ${this.limits.maxPointBytes}`, path);
     }
+    // every point has every property (name too, undefined when absent): one object shape, so the
+    // detectors' reads of point fields stay monomorphic
     const point: Point = {
       path,
       value: v,
@@ -68,8 +70,8 @@ export class ParseContext {
       isKey: opts.isKey === true,
       encodings: opts.encodings ?? NO_ENCODINGS,
       truncated,
+      name: opts.name !== undefined ? opts.name.toLowerCase() : undefined,
     };
-    if (opts.name !== undefined) point.name = opts.name.toLowerCase();
     this.points.push(point);
     this.bytes += v.length;
     if (!point.isKey && this.peeler !== null) this.peeler(this, point);

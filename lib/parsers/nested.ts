@@ -1,4 +1,4 @@
-import { base64Bytes, decodeBase64Text, isBase64Char } from '../decoders/base64';
+import { base64Bytes, decodeBase64Text, isBase64Char, sextet } from '../decoders/base64';
 import { htmlDecode } from '../decoders/html';
 import { hexValue, jsUnescape } from '../decoders/js';
 import type { Point } from '../types';
@@ -22,14 +22,15 @@ function looksBase64(s: string): boolean {
  * that is not a hex token is decoded anyway; decodeBase64Text keeps it only if it is printable text.
  */
 function utf8TextCandidate(s: string): boolean {
-  if (s.length < 16 || s.length % 4 !== 0) return false;
+  // the first 12 bytes first: long tokens and padding runs leave without a walk over the whole value
+  if (s.length < 16 || s.length % 4 !== 0 || !utf8Prefix(s)) return false;
   let hex = true;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (!isBase64Char(c) && !(c === 61 && i >= s.length - 2)) return false;
     if (hex && !((c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102))) hex = false;
   }
-  return !hex && utf8Prefix(s) && decodeBase64Text(s) !== null;
+  return !hex && decodeBase64Text(s) !== null;
 }
 
 /**
@@ -83,15 +84,27 @@ function shortBase64Payload(s: string): boolean {
   return shortBase64Text(s) !== null;
 }
 
-/** The text of a short base64 payload (see shortBase64Payload), decoded by hand: no buffers for IDs. */
+/**
+ * The text of a short base64 payload (see shortBase64Payload), decoded by hand as it is validated: no
+ * buffers or byte arrays for IDs, and most of them (`SKU-1000`, `ord_8f2k`) leave at their first
+ * non-printable byte.
+ */
 function shortBase64Text(s: string): string | null {
   let end = s.length;
   while (end > 0 && s.charCodeAt(end - 1) === 61 && s.length - end < 2) end -= 1;
   if (s.length < 8 || s.length >= MIN_BASE64 || end % 4 === 1) return null;
-  for (let i = 0; i < end; i++) if (!isBase64Char(s.charCodeAt(i))) return null;
   let symbols = 0;
   let text = '';
-  for (const b of base64Bytes(s, end, 8)) {
+  let acc = 0;
+  let bits = 0;
+  for (let i = 0; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (!isBase64Char(c)) return null;
+    acc = ((acc << 6) | sextet(c)) & 0xffffff;
+    bits += 6;
+    if (bits < 8) continue;
+    bits -= 8;
+    const b = (acc >> bits) & 255;
     if (b < 32 || b > 126) return null;
     if (!((b >= 48 && b <= 57) || ((b | 32) >= 97 && (b | 32) <= 122) || b === 32)) symbols += 1;
     text += String.fromCharCode(b);

@@ -64,10 +64,10 @@ for (const name of [...UNIX.keys(), ...WINDOWS.keys()]) {
   if (c >= 0 && c < 26 && name.length < 31) NAME_LENGTHS[c] |= 1 << name.length;
 }
 
-/** Whether a plain word (letters, digits, `_`, `-`) may be a command name, from its first letter and length. */
-function mayBeNamed(word: string, n: number): boolean {
+/** Whether the plain word s[start, start + n) (letters, digits, `_`, `-`) may be a command name, from its first letter and length. */
+function mayBeNamed(s: string, start: number, n: number): boolean {
   if (n >= 31) return false;
-  const c = (word.charCodeAt(0) | 32) - 97;
+  const c = (s.charCodeAt(start) | 32) - 97;
   return c >= 0 && c < 26 && (NAME_LENGTHS[c] & (1 << n)) !== 0;
 }
 
@@ -157,20 +157,26 @@ function hasResolvableSpelling(word: string): boolean {
   return false;
 }
 
-/** Cheap check for the prefilter: could the first word of a value be a command name? */
-export function isCommandName(word: string): boolean {
-  const n = word.length;
-  if (n === 0 || n > 64) return false;
-  // The common cases resolve without slicing: a plain word is a Unix name as spelled or a Windows name in
-  // any case (`SKU-1000`, `Dana` are neither); only paths, carets, globs and `.exe` need resolveCommand.
+/**
+ * Cheap check for the prefilter: is s[start, end) a command name? Without a slice for the common case: a plain word (letters,
+ * digits, `_`, `-`) whose first letter and length no command has (`SKU-1000`, `Dana`) is rejected from
+ * the table; only paths, carets, globs and `.exe` need resolveCommand.
+ */
+export function isCommandNameAt(s: string, start: number, end: number): boolean {
+  const n = end - start;
+  if (n <= 0 || n > 64) return false;
   let upper = false;
-  for (let i = 0; i < n; i++) {
-    const c = word.charCodeAt(i);
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
     if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45) continue;
     if (c >= 65 && c <= 90) upper = true;
     // only a directory, glob, caret or extension can turn a word with other characters into a name
-    else return hasResolvableSpelling(word) && resolveCommand(word, false) !== null;
+    else {
+      const word = s.slice(start, end);
+      return hasResolvableSpelling(word) && resolveCommand(word, false) !== null;
+    }
   }
-  if (!mayBeNamed(word, n)) return false;
+  if (!mayBeNamed(s, start, n)) return false;
+  const word = start === 0 && end === s.length ? s : s.slice(start, end);
   return UNIX.has(word) || WINDOWS.has(upper ? word.toLowerCase() : word);
 }

@@ -2,7 +2,7 @@ import { decodeBase64Text } from '../../decoders/base64';
 import { urlDecode } from '../../decoders/url';
 import { CH, charsOf, looksLikeNoise } from '../../features';
 import type { Detection, Detector, DetectorInput } from '../../types';
-import { isCommandName } from './commands';
+import { isCommandNameAt } from './commands';
 import { analyzeCode } from './code-injection';
 import { analyzeShell, type CmdFinding } from './grammar';
 
@@ -14,12 +14,13 @@ import { analyzeShell, type CmdFinding } from './grammar';
 /** Characters without which a value can neither chain, substitute nor call anything: ; | & ` $ ( newline < { ^ % \\ */
 const SHELL_CHARS = CH.SEMI | CH.PIPE | CH.AMP | CH.BACKTICK | CH.DOLLAR | CH.LPAREN | CH.NEWLINE | CH.LT | CH.LBRACE | CH.CARET | CH.PERCENT | CH.BACKSLASH;
 
-function firstWord(s: string): string {
+/** Whether the value's first word (after blanks and quotes, at most 41 characters) is a command name. */
+function firstWordIsCommand(s: string): boolean {
   let b = 0;
   for (let c = s.charCodeAt(0); c === 32 || c === 9 || c === 39 || c === 34; c = s.charCodeAt(++b));
   let e = b;
   for (let c = s.charCodeAt(e); e < s.length && e - b <= 40 && c !== 32 && c !== 9; c = s.charCodeAt(++e));
-  return s.slice(b, e);
+  return isCommandNameAt(s, b, e);
 }
 
 const MAX_LEN = 4096;
@@ -35,7 +36,7 @@ function isWordChar(c: number): boolean {
  */
 function candidates(v: string, knownOnly: boolean): number[] {
   const found: number[] = [];
-  if (isCommandName(firstWord(v))) found.push(0);
+  if (firstWordIsCommand(v)) found.push(0);
   const n = v.length;
   for (let i = 0; i < n; i++) {
     const c = v.charCodeAt(i);
@@ -57,7 +58,7 @@ function candidates(v: string, knownOnly: boolean): number[] {
       while (e < n && e - j <= 32 && isWordChar(v.charCodeAt(e))) e += 1;
       // a word cut short by a quote, an escape or an expansion is spelled to dodge filters (`c'a't`, `w$@hoami`)
       const cut = e < n && !knownOnly ? v.charCodeAt(e) : 0;
-      hit = e > j && (isCommandName(v.slice(j, e)) || cut === 39 || cut === 34 || cut === 92 || cut === 36);
+      hit = e > j && (isCommandNameAt(v, j, e) || cut === 39 || cut === 34 || cut === 92 || cut === 36);
     }
     if (hit) {
       found.push(i);
@@ -151,7 +152,7 @@ export const cmdiDetector: Detector = {
     const { point } = input;
     const raw = point.value;
     if (raw.length < 2 || point.isKey) return null;
-    if ((charsOf(input) & SHELL_CHARS) === 0 && !isCommandName(firstWord(raw))) {
+    if ((charsOf(input) & SHELL_CHARS) === 0 && !firstWordIsCommand(raw)) {
       const text = shortBase64Text(raw);
       if (text === null) return null;
       const f = analyzeAround(text, candidates(text, false));
