@@ -34,7 +34,7 @@ class PointInput implements DetectorInput {
   private memo: Map<string, string> | null = null;
 
   constructor(readonly point: Point) {
-    this.chars = charMask(point.value);
+    this.chars = point.chars ?? charMask(point.value);
   }
 
   decode(...chain: DecoderName[]): string {

@@ -181,6 +181,8 @@ export function inspect(request: HttpRequest, options: InspectOptions = NO_OPTIO
   const bySource = detectorsBySource(active);
   let headerCache: HeaderCache | null = null;
   let inspected = 0;
+  let listSource: PointSource | null = null;
+  let list: ActiveDetector[] = [];
   const points = parsed.points;
   for (let i = 0; i < points.length; i++) {
     if (i % CLOCK_EVERY === CLOCK_EVERY - 1 && performance.now() > deadline) {
@@ -204,7 +206,8 @@ export function inspect(request: HttpRequest, options: InspectOptions = NO_OPTIO
     let found: Array<{ at: number; detection: Detection }> | null = null;
     let failed = false;
     const chars = input.chars ?? -1; // -1: unknown, any class may be there
-    const list = detectorsFor(bySource, active, point.source);
+    // points come grouped by source (path, query, headers, body): look the list up when the source changes
+    if (point.source !== listSource) list = detectorsFor(bySource, active, (listSource = point.source));
     for (let k = 0; k < list.length; k++) {
       const a = list[k];
       if (a.triggers !== 0 && (chars & a.triggers) === 0) continue;

@@ -46,6 +46,11 @@ export interface Point {
   encodings: readonly string[];
   /** The value was cut at the per-point cap (the inspected prefix is `value`). */
   truncated: boolean;
+  /**
+   * The value's character classes (features.ts CH.* bits), computed once when the parser makes the
+   * point and shared by the peeler and every detector. Absent on hand-built points (computed on use).
+   */
+  chars?: number;
 }
 
 /** Transformations a detector can ask for, applied in the order given. */

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { charMask } from '../features';
 import type { LimitEvent, LimitKind, Limits, Point, PointSource } from '../types';
 
 /** Limit events kept per request: enough to explain what happened, bounded against floods. */
@@ -71,6 +72,7 @@ export class ParseContext {
       encodings: opts.encodings ?? NO_ENCODINGS,
       truncated,
       name: opts.name !== undefined ? opts.name.toLowerCase() : undefined,
+      chars: charMask(v),
     };
     this.points.push(point);
     this.bytes += v.length;

@@ -1,6 +1,7 @@
 import { base64Bytes, decodeBase64Text, isBase64Char, sextet } from '../decoders/base64';
 import { htmlDecode } from '../decoders/html';
 import { hexValue, jsUnescape } from '../decoders/js';
+import { CH } from '../features';
 import type { Point } from '../types';
 import type { ParseContext } from './context';
 import { walkJson } from './json';
@@ -189,9 +190,10 @@ export function peelNested(ctx: ParseContext, point: Point): void {
   if (raw.length < 3) return;
   const v = raw.charCodeAt(0) <= 32 || raw.charCodeAt(raw.length - 1) <= 32 ? raw.trim() : raw;
   if (v.length < 3) return;
-  peelEscapes(ctx, point, raw);
+  const chars = point.chars ?? -1; // -1: not computed, any class may be there
+  if ((chars & (CH.BACKSLASH | CH.AMP)) !== 0) peelEscapes(ctx, point, raw);
   const first = v.charCodeAt(0);
-  if (!(first === 123 || first === 91 || v.indexOf('=') > 0 || first === 101 /* e of eyJ */ || looksBase64(v) || shortBase64Payload(v))) return;
+  if (!(first === 123 || first === 91 || ((chars & CH.EQUALS) !== 0 && v.indexOf('=') > 0) || first === 101 /* e of eyJ */ || looksBase64(v) || shortBase64Payload(v))) return;
   if (point.encodings.length >= ctx.limits.maxDecodeDepth) {
     if (peel(null, point, v)) {
       ctx.event('decode_depth_capped', `more than ${ctx.limits.maxDecodeDepth} nested encodings; inner layers not peeled`, point.path);

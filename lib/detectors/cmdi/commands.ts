@@ -158,9 +158,9 @@ function hasResolvableSpelling(word: string): boolean {
 }
 
 /**
- * Cheap check for the prefilter: is s[start, end) a command name? Without a slice for the common case: a plain word (letters,
- * digits, `_`, `-`) whose first letter and length no command has (`SKU-1000`, `Dana`) is rejected from
- * the table; only paths, carets, globs and `.exe` need resolveCommand.
+ * Cheap check for the prefilter: is s[start, end) a command name? Without a slice for the common case: a
+ * plain word (letters, digits, `_`, `-`) whose first letter and length no command has (`SKU-1000`,
+ * `Dana`) is rejected from the table; only paths, carets, globs and `.exe` need resolveCommand.
  */
 export function isCommandNameAt(s: string, start: number, end: number): boolean {
   const n = end - start;
@@ -170,13 +170,40 @@ export function isCommandNameAt(s: string, start: number, end: number): boolean 
     const c = s.charCodeAt(i);
     if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45) continue;
     if (c >= 65 && c <= 90) upper = true;
-    // only a directory, glob, caret or extension can turn a word with other characters into a name
-    else {
-      const word = s.slice(start, end);
-      return hasResolvableSpelling(word) && resolveCommand(word, false) !== null;
-    }
+    else return resolvesAt(s, start, end);
   }
+  return plainWordIsCommand(s, start, n, upper);
+}
+
+/**
+ * Whether the value's first word (after blanks and quotes; at most 41 characters, up to a blank) is a
+ * command name: isCommandNameAt in the same pass that finds the word's end.
+ */
+export function firstWordIsCommand(s: string): boolean {
+  let b = 0;
+  for (let c = s.charCodeAt(0); c === 32 || c === 9 || c === 39 || c === 34; c = s.charCodeAt(++b));
+  let upper = false;
+  let plain = true;
+  let e = b;
+  for (; e < s.length && e - b <= 40; e++) {
+    const c = s.charCodeAt(e);
+    if (c === 32 || c === 9) break;
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45) continue;
+    if (c >= 65 && c <= 90) upper = true;
+    else plain = false;
+  }
+  if (e === b) return false;
+  return plain ? plainWordIsCommand(s, b, e - b, upper) : resolvesAt(s, b, e);
+}
+
+function plainWordIsCommand(s: string, start: number, n: number, upper: boolean): boolean {
   if (!mayBeNamed(s, start, n)) return false;
-  const word = start === 0 && end === s.length ? s : s.slice(start, end);
+  const word = start === 0 && n === s.length ? s : s.slice(start, start + n);
   return UNIX.has(word) || WINDOWS.has(upper ? word.toLowerCase() : word);
+}
+
+/** Only a directory, glob, caret or extension can turn a word with other characters into a name. */
+function resolvesAt(s: string, start: number, end: number): boolean {
+  const word = s.slice(start, end);
+  return hasResolvableSpelling(word) && resolveCommand(word, false) !== null;
 }

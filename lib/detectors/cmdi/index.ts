@@ -2,7 +2,7 @@ import { decodeBase64Text } from '../../decoders/base64';
 import { urlDecode } from '../../decoders/url';
 import { CH, charsOf, looksLikeNoise } from '../../features';
 import type { Detection, Detector, DetectorInput } from '../../types';
-import { isCommandNameAt } from './commands';
+import { firstWordIsCommand, isCommandNameAt } from './commands';
 import { analyzeCode } from './code-injection';
 import { analyzeShell, type CmdFinding } from './grammar';
 
@@ -13,15 +13,6 @@ import { analyzeShell, type CmdFinding } from './grammar';
 
 /** Characters without which a value can neither chain, substitute nor call anything: ; | & ` $ ( newline < { ^ % \\ */
 const SHELL_CHARS = CH.SEMI | CH.PIPE | CH.AMP | CH.BACKTICK | CH.DOLLAR | CH.LPAREN | CH.NEWLINE | CH.LT | CH.LBRACE | CH.CARET | CH.PERCENT | CH.BACKSLASH;
-
-/** Whether the value's first word (after blanks and quotes, at most 41 characters) is a command name. */
-function firstWordIsCommand(s: string): boolean {
-  let b = 0;
-  for (let c = s.charCodeAt(0); c === 32 || c === 9 || c === 39 || c === 34; c = s.charCodeAt(++b));
-  let e = b;
-  for (let c = s.charCodeAt(e); e < s.length && e - b <= 40 && c !== 32 && c !== 9; c = s.charCodeAt(++e));
-  return isCommandNameAt(s, b, e);
-}
 
 const MAX_LEN = 4096;
 

@@ -11,6 +11,12 @@ import { analyzePath, mayBePath } from './grammar';
 const LONG_VALUE = 256;
 const PATH_CHARS = CH.SLASH | CH.BACKSLASH | CH.PERCENT | CH.DOT | CH.COLON | CH.NONASCII;
 
+/** `0x` or `0X` anywhere (one pass instead of two searches). */
+function hasHexPrefix(s: string): boolean {
+  for (let i = s.indexOf('0'); i >= 0 && i + 1 < s.length; i = s.indexOf('0', i + 1)) if ((s.charCodeAt(i + 1) | 32) === 120) return true;
+  return false;
+}
+
 export const pathTraversalDetector: Detector = {
   type: 'path_traversal',
   detect(input: DetectorInput): Detection | null {
@@ -18,7 +24,7 @@ export const pathTraversalDetector: Detector = {
     const raw = point.value;
     if (raw.length < 2) return null;
     // mayBePath's triggers, from the shared mask; only `0x2e`-style spellings need a look at a value without them
-    if ((charsOf(input) & PATH_CHARS) === 0 && raw.indexOf('0x') < 0 && raw.indexOf('0X') < 0) return null;
+    if ((charsOf(input) & PATH_CHARS) === 0 && !hasHexPrefix(raw)) return null;
     if (!mayBePath(raw)) return null;
     // Long values (bodies, blobs) only matter here when they could hold a parent reference or a wrapper.
     if (raw.length > LONG_VALUE && !mayHaveParent(raw) && raw.indexOf('://') < 0) return null;
