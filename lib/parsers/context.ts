@@ -12,6 +12,8 @@ export interface PointOptions {
   /** Parameter/field name; lower-cased here. */
   name?: string;
   encodings?: readonly string[];
+  /** charMask(value), when the caller already has it (used unless the value is truncated). */
+  chars?: number;
 }
 
 /** Peels nested encodings (base64, JWT, JSON-in-a-string...) off a value point; set by the request parser. */
@@ -72,7 +74,7 @@ export class ParseContext {
       encodings: opts.encodings ?? NO_ENCODINGS,
       truncated,
       name: opts.name !== undefined ? opts.name.toLowerCase() : undefined,
-      chars: charMask(v),
+      chars: !truncated && opts.chars !== undefined ? opts.chars : charMask(v),
     };
     this.points.push(point);
     this.bytes += v.length;

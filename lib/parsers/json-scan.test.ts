@@ -88,6 +88,19 @@ describe('scanJson', () => {
     }
   });
 
+  it('rejects raw controls in values and keys, before, after and between escapes, as JSON.parse does', () => {
+    const raws = ['\u0000', '\u0001', '\u001f', '\n', '\r', '\t', '\u007f', '\u0080'];
+    const shapes = (c: string): string[] => [
+      `{"k":"a${c}b"}`, `{"k":"${c}"}`, `{"k":"\\n${c}"}`, `{"k":"${c}\\n"}`, `{"k":"x\\"${c}\\"y"}`,
+      `{"a${c}b":1}`, `{"${c}":1}`, `{"\\n${c}":1}`, `{"${c}\\u0041":1}`, `["${c}"]`, `[1,"ok","${c}x"]`,
+    ];
+    for (const c of raws) {
+      for (const text of shapes(c)) expect({ text, valid: scanJson(text, 'b', 8) !== null }).toEqual({ text, valid: validJson(text) });
+    }
+    // outside strings only JSON white space is allowed
+    for (const text of ['{"a":1,\u0001"b":2}', '[1\u000b]', '\t[ 1,\r\n2 ]\n']) expect({ text, valid: scanJson(text, 'b', 8) !== null }).toEqual({ text, valid: validJson(text) });
+  });
+
   it('inspects every member when a key repeats (back ends disagree on which one wins)', () => {
     const scan = scanJson('{"role":"user","role":"admin\' OR 1=1--"}', 'body.json', 8);
     expect(scan?.strings.map((s) => s.value)).toEqual(['user', "admin' OR 1=1--"]);

@@ -1,3 +1,4 @@
+import { CH, charMask } from '../features';
 import type { PointSource } from '../types';
 import type { ParseContext } from './context';
 import { isPlainName } from './query';
@@ -20,6 +21,8 @@ export interface ScannedString {
   value: string;
   name: string | undefined;
   isKey: boolean;
+  /** The value's charMask when the scan computed it (strings without escapes), else undefined. */
+  chars: number | undefined;
 }
 
 export interface JsonScan {
@@ -51,9 +54,17 @@ const enum C {
   RBRACE = 125,
 }
 
-const NEXT_CHARS = ['\\', '\n', '\r', '\t'];
-/** C0 controls other than TAB, LF, CR (one character class: linear). */
-const OTHER_CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
+const NEXT_CHARS = ['\\', '\t'];
+const BACKSLASH_AT = 0;
+const TAB_AT = 1;
+/** Mask bits of the characters JSON forbids raw inside strings (TAB has no bit: see `tabs`); CONTROL also covers DEL, which JSON allows. */
+const MAY_BE_RAW_CONTROL = CH.CONTROL | CH.NEWLINE;
+
+/** A raw C0 control in s[start, end) (what JSON forbids inside a string). */
+function hasRawControl(s: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (s.charCodeAt(i) < 0x20) return true;
+  return false;
+}
 
 /** Thrown (and caught in scanJson) on the first syntax error; carries no message: the caller asks JSON.parse for one. */
 class JsonSyntaxError {}
@@ -73,19 +84,18 @@ class Scanner {
   cappedAt: string | null = null;
   queryKey = false;
 
-  /** Next index at or after the last query of: a backslash, LF, CR, TAB (Infinity: none left). */
-  readonly nextAt = [-1, -1, -1, -1];
-  /** The text holds raw controls at all (checking strings for them is needed). */
-  readonly controls: boolean;
-  /** ...and ones other than LF, CR, TAB (rare: then strings are checked character by character). */
-  readonly otherControls: boolean;
+  /** Next index at or after the last query of: a backslash, a TAB (Infinity: none left). */
+  readonly nextAt = [-1, -1];
+  /** The text holds a TAB somewhere (pretty-printing may indent with them; one native search). */
+  readonly tabs: boolean;
+  /** Set by string(): the last string had escapes (its raw text was checked for controls while decoding). */
+  escaped = false;
 
   constructor(
     private readonly s: string,
     private readonly maxDepth: number,
   ) {
-    this.otherControls = OTHER_CONTROLS.test(s);
-    this.controls = this.otherControls || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0 || s.indexOf('\t') >= 0;
+    this.tabs = s.indexOf('\t') >= 0;
   }
 
   next(kind: number, from: number): number {
@@ -108,26 +118,31 @@ class Scanner {
     this.pos = p;
   }
 
-  /** A string starting at the opening quote; returns its decoded text. */
+  /**
+   * A string starting at the opening quote; returns its decoded text. Raw controls (which JSON forbids
+   * in strings) are the caller's check when the string had no escapes (`escaped` false): a value's
+   * character mask shows them at no extra pass (checkRaw), and plain keys cannot hold them. TABs have
+   * no mask bit and are checked here, only when the text has any.
+   */
   string(): string {
     const s = this.s;
     const start = this.pos + 1;
-    // The closing quote, a backslash or a raw control character ends the plain run. Each is found with
-    // the engine's native indexOf and remembered until the scan passes it, so the text is searched once
-    // per character kind instead of being walked character by character.
+    // The closing quote or a backslash ends the plain run. Each is found with the engine's native indexOf
+    // and remembered until the scan passes it, so the text is searched once per character kind instead
+    // of being walked character by character.
     const q = s.indexOf('"', start);
     if (q < 0) throw SYNTAX;
     let p = q;
-    if (this.next(0, start) < q) p = this.nextAt[0];
-    if (this.controls) {
-      if (this.next(1, start) < p || this.next(2, start) < p || this.next(3, start) < p) throw SYNTAX;
-      if (this.otherControls) for (let i = start; i < p; i++) if (s.charCodeAt(i) < 0x20) throw SYNTAX;
-    }
+    if (this.next(BACKSLASH_AT, start) < q) p = this.nextAt[BACKSLASH_AT];
+    if (this.tabs && this.next(TAB_AT, start) < p) throw SYNTAX;
     if (p === q) {
+      this.escaped = false;
       this.pos = q + 1;
       return s.slice(start, q);
     }
-    // escapes: decode from here on
+    // escapes: decode from here on (the rest is checked for controls character by character below)
+    this.escaped = true;
+    if (hasRawControl(s, start, p)) throw SYNTAX;
     let out = s.slice(start, p);
     for (;;) {
       if (p >= s.length) throw SYNTAX;
@@ -245,7 +260,14 @@ class Scanner {
         }
       } else if (c === C.QUOTE) {
         const v = this.string();
-        if (v !== '') this.strings.push({ path, value: v, name, isKey: false });
+        if (v !== '') {
+          let chars: number | undefined;
+          if (!this.escaped) {
+            chars = charMask(v);
+            if ((chars & MAY_BE_RAW_CONTROL) !== 0 && hasRawControl(v, 0, v.length)) throw SYNTAX;
+          }
+          this.strings.push({ path, value: v, name, isKey: false, chars });
+        }
       } else if (c === 116) this.literal('true');
       else if (c === 102) this.literal('false');
       else if (c === 110) this.literal('null');
@@ -301,7 +323,10 @@ class Scanner {
     if (this.s.charCodeAt(this.pos) !== C.COLON) throw SYNTAX;
     this.pos += 1;
     const child = this.childPath(box, key);
-    if (!isPlainName(key)) this.strings.push({ path: child, value: key, name: key, isKey: true });
+    if (!isPlainName(key)) {
+      if (!this.escaped && hasRawControl(key, 0, key.length)) throw SYNTAX;
+      this.strings.push({ path: child, value: key, name: key, isKey: true, chars: undefined });
+    }
     if (key === 'query' && box.depth <= 1) this.queryKey = true;
     this.slotPath = child;
     this.slotName = key;
@@ -325,6 +350,6 @@ export function addScannedJson(ctx: ParseContext, scan: JsonScan, source: PointS
   if (scan.cappedAt !== null) ctx.event('depth_capped', `JSON nested deeper than ${ctx.limits.maxDepth}; deeper values inspected under the capped path`, scan.cappedAt);
   for (const p of scan.strings) {
     if (ctx.stopped) return;
-    ctx.add(p.path, p.value, source, p.isKey ? { isKey: true, name: p.name, encodings } : { name: p.name, encodings });
+    ctx.add(p.path, p.value, source, p.isKey ? { isKey: true, name: p.name, encodings } : { name: p.name, encodings, chars: p.chars });
   }
 }

@@ -54,21 +54,21 @@ for (const [kind, english, windows, names] of table) {
 const ALL_UNIX = [...UNIX.keys()];
 
 /**
- * Lengths of the command names per lower-case first letter (bit n = some name has length n), Unix and
- * Windows together: a plain word whose first letter and length match no command is rejected without a
- * lookup or case folding (`Dana`, `SKU-1000`, `select`).
+ * The command names per lower-case first letter and length (Unix and Windows together; all names are
+ * lower case): a plain word is compared in place with the few names of its bucket, so a word that is no
+ * command (`Dana`, `select`, `alpha`) costs neither a slice, a hash nor case folding.
  */
-const NAME_LENGTHS = new Int32Array(26);
-for (const name of [...UNIX.keys(), ...WINDOWS.keys()]) {
-  const c = name.charCodeAt(0) - 97;
-  if (c >= 0 && c < 26 && name.length < 31) NAME_LENGTHS[c] |= 1 << name.length;
+interface NameEntry {
+  name: string;
+  unix: boolean;
+  windows: boolean;
 }
-
-/** Whether the plain word s[start, start + n) (letters, digits, `_`, `-`) may be a command name, from its first letter and length. */
-function mayBeNamed(s: string, start: number, n: number): boolean {
-  if (n >= 31) return false;
-  const c = (s.charCodeAt(start) | 32) - 97;
-  return c >= 0 && c < 26 && (NAME_LENGTHS[c] & (1 << n)) !== 0;
+const MAX_BUCKET_LENGTH = 31;
+const BUCKETS: Array<NameEntry[] | undefined> = new Array(26 * MAX_BUCKET_LENGTH);
+for (const [name, unix, windows] of [...new Set([...UNIX.keys(), ...WINDOWS.keys()])].map((n) => [n, UNIX.has(n), WINDOWS.has(n)] as const)) {
+  const c = name.charCodeAt(0) - 97;
+  if (c < 0 || c >= 26 || name.length >= MAX_BUCKET_LENGTH) continue;
+  (BUCKETS[c * MAX_BUCKET_LENGTH + name.length] ??= []).push({ name, unix, windows });
 }
 
 function globMatch(pattern: string, name: string): boolean {
@@ -196,10 +196,31 @@ export function firstWordIsCommand(s: string): boolean {
   return plain ? plainWordIsCommand(s, b, e - b, upper) : resolvesAt(s, b, e);
 }
 
+/**
+ * A plain word (letters, digits, `_`, `-`) s[start, start + n) against its bucket: Unix names as spelled
+ * (so never with upper case), Windows names in any case.
+ */
 function plainWordIsCommand(s: string, start: number, n: number, upper: boolean): boolean {
-  if (!mayBeNamed(s, start, n)) return false;
-  const word = start === 0 && n === s.length ? s : s.slice(start, start + n);
-  return UNIX.has(word) || WINDOWS.has(upper ? word.toLowerCase() : word);
+  if (n >= MAX_BUCKET_LENGTH) return false;
+  const first = (s.charCodeAt(start) | 32) - 97;
+  if (first < 0 || first >= 26) return false;
+  const bucket = BUCKETS[first * MAX_BUCKET_LENGTH + n];
+  if (bucket === undefined) return false;
+  for (const e of bucket) {
+    if (!upper) {
+      if (s.startsWith(e.name, start)) return true;
+    } else if (e.windows && equalsFoldedAt(s, start, e.name)) return true;
+  }
+  return false;
+}
+
+/** s[start, start + name.length) equals the lower-case `name` with ASCII letters folded. */
+function equalsFoldedAt(s: string, start: number, name: string): boolean {
+  for (let k = 0; k < name.length; k++) {
+    const c = s.charCodeAt(start + k);
+    if ((c >= 65 && c <= 90 ? c + 32 : c) !== name.charCodeAt(k)) return false;
+  }
+  return true;
 }
 
 /** Only a directory, glob, caret or extension can turn a word with other characters into a name. */
