@@ -148,15 +148,6 @@ export function resolveCommand(word: string, obfuscated: boolean): ResolvedComma
   return null;
 }
 
-/** `/ \ ? * [ ^ .`: what resolveCommand strips or expands. */
-function hasResolvableSpelling(word: string): boolean {
-  for (let i = 0; i < word.length; i++) {
-    const c = word.charCodeAt(i);
-    if (c === 47 || c === 92 || c === 63 || c === 42 || c === 91 || c === 94 || c === 46) return true;
-  }
-  return false;
-}
-
 /**
  * Cheap check for the prefilter: is s[start, end) a command name? Without a slice for the common case: a
  * plain word (letters, digits, `_`, `-`) whose first letter and length no command has (`SKU-1000`,
@@ -223,8 +214,30 @@ function equalsFoldedAt(s: string, start: number, name: string): boolean {
   return true;
 }
 
-/** Only a directory, glob, caret or extension can turn a word with other characters into a name. */
+/**
+ * Only a directory, glob, caret or extension can turn a word with other characters into a name. Decided
+ * without a slice when none of those is there, and when the only one is a dot that does not start a
+ * `.exe`/`.com` ending a plain stem (`dana@example.com`, `v1.2`, `example.com` is `example`): no command
+ * name has a dot or other punctuation of its own.
+ */
 function resolvesAt(s: string, start: number, end: number): boolean {
-  const word = s.slice(start, end);
-  return hasResolvableSpelling(word) && resolveCommand(word, false) !== null;
+  let spelled = false;
+  let dots = 0;
+  let other = false;
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    // / \ ? * [ ^
+    if (c === 47 || c === 92 || c === 63 || c === 42 || c === 91 || c === 94) spelled = true;
+    else if (c === 46) dots += 1;
+    else if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45)) other = true;
+  }
+  if (!spelled && (other || dots !== 1 || !endsWithExtension(s, end))) return false;
+  return resolveCommand(s.slice(start, end), false) !== null;
+}
+
+/** s[.., end) ends in `.exe` or `.com`, any case. */
+function endsWithExtension(s: string, end: number): boolean {
+  if (end < 4 || s.charCodeAt(end - 4) !== 46) return false;
+  const ext = s.slice(end - 3, end).toLowerCase();
+  return ext === 'exe' || ext === 'com';
 }
