@@ -54,9 +54,6 @@ const enum C {
   RBRACE = 125,
 }
 
-const NEXT_CHARS = ['\\', '\t'];
-const BACKSLASH_AT = 0;
-const TAB_AT = 1;
 /** Mask bits of the characters JSON forbids raw inside strings (TAB has no bit: see `tabs`); CONTROL also covers DEL, which JSON allows. */
 const MAY_BE_RAW_CONTROL = CH.CONTROL | CH.NEWLINE;
 
@@ -78,271 +75,245 @@ interface Container {
   index: number;
 }
 
-class Scanner {
-  pos = 0;
-  readonly strings: ScannedString[] = [];
-  cappedAt: string | null = null;
-  queryKey = false;
+/** What the scanner expects next. */
+const enum Expect {
+  VALUE,
+  /** After a value: `,` or the container's close. */
+  AFTER,
+  /** An object member's key (after `{` or `,` in an object). */
+  KEY,
+}
 
-  /** Next index at or after the last query of: a backslash, a TAB (Infinity: none left). */
-  readonly nextAt = [-1, -1];
-  /** The text holds a TAB somewhere (pretty-printing may indent with them; one native search). */
-  readonly tabs: boolean;
-  /** Set by string(): the last string had escapes (its raw text was checked for controls while decoding). */
-  escaped = false;
+/** Where decodeEscaped stopped: the index after the closing quote (one scan at a time, no allocation). */
+let escapedEnd = 0;
 
-  constructor(
-    private readonly s: string,
-    private readonly maxDepth: number,
-  ) {
-    this.tabs = s.indexOf('\t') >= 0;
-  }
-
-  next(kind: number, from: number): number {
-    let at = this.nextAt[kind];
-    if (at === Infinity || (at >= from && at !== -1)) return at;
-    at = this.s.indexOf(NEXT_CHARS[kind], from);
-    if (at < 0) at = Infinity;
-    this.nextAt[kind] = at;
-    return at;
-  }
-
-  ws(): void {
-    const s = this.s;
-    let p = this.pos;
-    for (;;) {
-      const c = s.charCodeAt(p);
-      if (c === C.SPACE || c === C.LF || c === C.CR || c === C.TAB) p += 1;
-      else break;
+/**
+ * The text of a string with escapes, decoding from `p` (the first backslash) to the closing quote; sets
+ * escapedEnd. Raw controls anywhere in it are syntax errors.
+ */
+function decodeEscaped(s: string, start: number, p: number): string {
+  if (hasRawControl(s, start, p)) throw SYNTAX;
+  let out = s.slice(start, p);
+  for (;;) {
+    if (p >= s.length) throw SYNTAX;
+    const c = s.charCodeAt(p);
+    if (c === C.QUOTE) {
+      escapedEnd = p + 1;
+      return out;
     }
-    this.pos = p;
-  }
-
-  /**
-   * A string starting at the opening quote; returns its decoded text. Raw controls (which JSON forbids
-   * in strings) are the caller's check when the string had no escapes (`escaped` false): a value's
-   * character mask shows them at no extra pass (checkRaw), and plain keys cannot hold them. TABs have
-   * no mask bit and are checked here, only when the text has any.
-   */
-  string(): string {
-    const s = this.s;
-    const start = this.pos + 1;
-    // The closing quote or a backslash ends the plain run. Each is found with the engine's native indexOf
-    // and remembered until the scan passes it, so the text is searched once per character kind instead
-    // of being walked character by character.
-    const q = s.indexOf('"', start);
-    if (q < 0) throw SYNTAX;
-    let p = q;
-    if (this.next(BACKSLASH_AT, start) < q) p = this.nextAt[BACKSLASH_AT];
-    if (this.tabs && this.next(TAB_AT, start) < p) throw SYNTAX;
-    if (p === q) {
-      this.escaped = false;
-      this.pos = q + 1;
-      return s.slice(start, q);
-    }
-    // escapes: decode from here on (the rest is checked for controls character by character below)
-    this.escaped = true;
-    if (hasRawControl(s, start, p)) throw SYNTAX;
-    let out = s.slice(start, p);
-    for (;;) {
-      if (p >= s.length) throw SYNTAX;
-      const c = s.charCodeAt(p);
-      if (c === C.QUOTE) {
-        this.pos = p + 1;
-        return out;
+    if (c < 0x20) throw SYNTAX;
+    if (c !== C.BACKSLASH) {
+      let e = p + 1;
+      while (e < s.length) {
+        const d = s.charCodeAt(e);
+        if (d === C.QUOTE || d === C.BACKSLASH || d < 0x20) break;
+        e += 1;
       }
-      if (c < 0x20) throw SYNTAX;
-      if (c !== C.BACKSLASH) {
-        let e = p + 1;
-        while (e < s.length) {
-          const d = s.charCodeAt(e);
-          if (d === C.QUOTE || d === C.BACKSLASH || d < 0x20) break;
-          e += 1;
+      out += s.slice(p, e);
+      p = e;
+      continue;
+    }
+    const esc = s.charCodeAt(p + 1);
+    switch (esc) {
+      case 34: out += '"'; break;
+      case 92: out += '\\'; break;
+      case 47: out += '/'; break;
+      case 98: out += '\b'; break;
+      case 102: out += '\f'; break;
+      case 110: out += '\n'; break;
+      case 114: out += '\r'; break;
+      case 116: out += '\t'; break;
+      case 117: {
+        let code = 0;
+        for (let k = 2; k < 6; k++) {
+          const h = s.charCodeAt(p + k);
+          const v = h >= 48 && h <= 57 ? h - 48 : h >= 65 && h <= 70 ? h - 55 : h >= 97 && h <= 102 ? h - 87 : -1;
+          if (v < 0) throw SYNTAX;
+          code = code * 16 + v;
         }
-        out += s.slice(p, e);
-        p = e;
+        out += String.fromCharCode(code);
+        p += 6;
         continue;
       }
-      const esc = s.charCodeAt(p + 1);
-      switch (esc) {
-        case 34: out += '"'; break;
-        case 92: out += '\\'; break;
-        case 47: out += '/'; break;
-        case 98: out += '\b'; break;
-        case 102: out += '\f'; break;
-        case 110: out += '\n'; break;
-        case 114: out += '\r'; break;
-        case 116: out += '\t'; break;
-        case 117: {
-          let code = 0;
-          for (let k = 2; k < 6; k++) {
-            const h = s.charCodeAt(p + k);
-            const v = h >= 48 && h <= 57 ? h - 48 : h >= 65 && h <= 70 ? h - 55 : h >= 97 && h <= 102 ? h - 87 : -1;
-            if (v < 0) throw SYNTAX;
-            code = code * 16 + v;
-          }
-          out += String.fromCharCode(code);
-          p += 6;
-          continue;
-        }
-        default:
-          throw SYNTAX;
-      }
-      p += 2;
-    }
-  }
-
-  number(): void {
-    const s = this.s;
-    let p = this.pos;
-    if (s.charCodeAt(p) === C.MINUS) p += 1;
-    let c = s.charCodeAt(p);
-    if (c === C.ZERO) p += 1;
-    else if (c > C.ZERO && c <= C.NINE) {
-      while ((c = s.charCodeAt(++p)) >= C.ZERO && c <= C.NINE);
-    } else throw SYNTAX;
-    if (s.charCodeAt(p) === C.DOT) {
-      p += 1;
-      c = s.charCodeAt(p);
-      if (!(c >= C.ZERO && c <= C.NINE)) throw SYNTAX;
-      while ((c = s.charCodeAt(++p)) >= C.ZERO && c <= C.NINE);
-    }
-    c = s.charCodeAt(p);
-    if (c === 101 || c === 69) {
-      p += 1;
-      c = s.charCodeAt(p);
-      if (c === C.PLUS || c === C.MINUS) p += 1;
-      c = s.charCodeAt(p);
-      if (!(c >= C.ZERO && c <= C.NINE)) throw SYNTAX;
-      while ((c = s.charCodeAt(++p)) >= C.ZERO && c <= C.NINE);
-    }
-    this.pos = p;
-  }
-
-  literal(word: string): void {
-    if (!this.s.startsWith(word, this.pos)) throw SYNTAX;
-    this.pos += word.length;
-  }
-
-  /** Where a child of `parent` lives: its path grows until maxDepth, then stays. */
-  childPath(parent: Container, segment: string): string {
-    return parent.depth + 1 <= this.maxDepth ? `${parent.path}.${segment}` : parent.path;
-  }
-
-  run(prefix: string, rootName: string | undefined): void {
-    const s = this.s;
-    const stack: Container[] = [];
-    // the slot the next value fills: its path, name and depth
-    let path = prefix;
-    let name = rootName;
-    let depth = 0;
-    for (;;) {
-      // --- a value
-      this.ws();
-      const c = s.charCodeAt(this.pos);
-      if (c === C.LBRACE || c === C.LBRACKET) {
-        const isArray = c === C.LBRACKET;
-        this.pos += 1;
-        const box: Container = { isArray, path, name, depth, index: 0 };
-        // the first container whose children would sit below maxDepth is where the cap is reported
-        if (depth + 1 > this.maxDepth && this.cappedAt === null) this.cappedAt = path;
-        this.ws();
-        const close = s.charCodeAt(this.pos);
-        if (close === (isArray ? C.RBRACKET : C.RBRACE)) {
-          this.pos += 1;
-        } else {
-          stack.push(box);
-          this.nextSlot(box, true);
-          path = this.slotPath;
-          name = this.slotName;
-          depth = box.depth + 1;
-          continue;
-        }
-      } else if (c === C.QUOTE) {
-        const v = this.string();
-        if (v !== '') {
-          let chars: number | undefined;
-          if (!this.escaped) {
-            chars = charMask(v);
-            if ((chars & MAY_BE_RAW_CONTROL) !== 0 && hasRawControl(v, 0, v.length)) throw SYNTAX;
-          }
-          this.strings.push({ path, value: v, name, isKey: false, chars });
-        }
-      } else if (c === 116) this.literal('true');
-      else if (c === 102) this.literal('false');
-      else if (c === 110) this.literal('null');
-      else this.number();
-
-      // --- after a value: close containers or move to the next slot
-      for (;;) {
-        const box = stack.length > 0 ? stack[stack.length - 1] : undefined;
-        this.ws();
-        if (box === undefined) {
-          if (this.pos !== s.length) throw SYNTAX;
-          return;
-        }
-        const d = s.charCodeAt(this.pos);
-        if (d === C.COMMA) {
-          this.pos += 1;
-          this.nextSlot(box, false);
-          path = this.slotPath;
-          name = this.slotName;
-          depth = box.depth + 1;
-          break;
-        }
-        if (d === (box.isArray ? C.RBRACKET : C.RBRACE)) {
-          this.pos += 1;
-          stack.pop();
-          continue;
-        }
+      default:
         throw SYNTAX;
+    }
+    p += 2;
+  }
+}
+
+/** The end of a number starting at `p` (strict JSON grammar). */
+function numberEnd(s: string, p: number): number {
+  if (s.charCodeAt(p) === C.MINUS) p += 1;
+  let c = s.charCodeAt(p);
+  if (c === C.ZERO) p += 1;
+  else if (c > C.ZERO && c <= C.NINE) {
+    while ((c = s.charCodeAt(++p)) >= C.ZERO && c <= C.NINE);
+  } else throw SYNTAX;
+  if (s.charCodeAt(p) === C.DOT) {
+    p += 1;
+    c = s.charCodeAt(p);
+    if (!(c >= C.ZERO && c <= C.NINE)) throw SYNTAX;
+    while ((c = s.charCodeAt(++p)) >= C.ZERO && c <= C.NINE);
+  }
+  c = s.charCodeAt(p);
+  if (c === 101 || c === 69) {
+    p += 1;
+    c = s.charCodeAt(p);
+    if (c === C.PLUS || c === C.MINUS) p += 1;
+    c = s.charCodeAt(p);
+    if (!(c >= C.ZERO && c <= C.NINE)) throw SYNTAX;
+    while ((c = s.charCodeAt(++p)) >= C.ZERO && c <= C.NINE);
+  }
+  return p;
+}
+
+/**
+ * The scan itself: one loop over tokens with all state in local variables (the position never leaves a
+ * register, no per-token method calls), expecting a value, a key, or what follows a value.
+ */
+function scan(s: string, prefix: string, maxDepth: number, rootName: string | undefined): JsonScan {
+  const strings: ScannedString[] = [];
+  const stack: Container[] = [];
+  let cappedAt: string | null = null;
+  let queryKey = false;
+  // The closing quote or a backslash ends a string's plain run. Backslashes and TABs are found with the
+  // engine's native indexOf and remembered until the scan passes them, so the text is searched once per
+  // character kind instead of being walked character by character (-1: not searched yet; Infinity: none
+  // left). Raw controls are checked on each value's character mask (no extra pass); plain keys cannot
+  // hold them; TABs have no mask bit and are searched for only when the text has any.
+  let nextBackslash = -1;
+  let nextTab = s.indexOf('\t') >= 0 ? -1 : Infinity;
+  let pos = 0;
+  let expect = Expect.VALUE;
+  // the slot the next value fills: its path, name and depth
+  let path = prefix;
+  let name = rootName;
+  let depth = 0;
+  let box: Container | undefined;
+  for (;;) {
+    let c = s.charCodeAt(pos);
+    while (c === C.SPACE || c === C.LF || c === C.CR || c === C.TAB) c = s.charCodeAt(++pos);
+
+    if (expect === Expect.AFTER) {
+      if (box === undefined) {
+        if (pos !== s.length) throw SYNTAX;
+        return { strings, cappedAt, queryKey };
+      }
+      if (c === C.COMMA) {
+        pos += 1;
+        if (box.isArray) {
+          box.index += 1;
+          path = box.depth + 1 <= maxDepth ? `${box.path}.${box.index}` : box.path;
+          name = box.name;
+          depth = box.depth + 1;
+          expect = Expect.VALUE;
+        } else expect = Expect.KEY;
+        continue;
+      }
+      if (c !== (box.isArray ? C.RBRACKET : C.RBRACE)) throw SYNTAX;
+      pos += 1;
+      stack.pop();
+      box = stack.length > 0 ? stack[stack.length - 1] : undefined;
+      continue;
+    }
+
+    // a string: a value or a key
+    let text: string | null = null;
+    let escaped = false;
+    if (c === C.QUOTE) {
+      const start = pos + 1;
+      const q = s.indexOf('"', start);
+      if (q < 0) throw SYNTAX;
+      if (nextBackslash !== Infinity && nextBackslash < start) {
+        nextBackslash = s.indexOf('\\', start);
+        if (nextBackslash < 0) nextBackslash = Infinity;
+      }
+      const p = nextBackslash < q ? nextBackslash : q;
+      if (nextTab !== Infinity && nextTab < p) {
+        if (nextTab >= start) throw SYNTAX;
+        nextTab = s.indexOf('\t', start);
+        if (nextTab < 0) nextTab = Infinity;
+        else if (nextTab < p) throw SYNTAX;
+      }
+      if (p === q) {
+        text = s.slice(start, q);
+        pos = q + 1;
+      } else {
+        text = decodeEscaped(s, start, p);
+        escaped = true;
+        pos = escapedEnd;
       }
     }
-  }
 
-  private slotPath = '';
-  private slotName: string | undefined = undefined;
-
-  /** Moves to `box`'s next child (its first right after it opened): an array index or an object member. */
-  nextSlot(box: Container, first: boolean): void {
-    if (!box.isArray) {
-      this.member(box);
-      return;
+    if (expect === Expect.KEY) {
+      if (text === null || box === undefined) throw SYNTAX;
+      c = s.charCodeAt(pos);
+      while (c === C.SPACE || c === C.LF || c === C.CR || c === C.TAB) c = s.charCodeAt(++pos);
+      if (c !== C.COLON) throw SYNTAX;
+      pos += 1;
+      path = box.depth + 1 <= maxDepth ? `${box.path}.${text}` : box.path;
+      if (!isPlainName(text)) {
+        if (!escaped && hasRawControl(text, 0, text.length)) throw SYNTAX;
+        strings.push({ path, value: text, name: text, isKey: true, chars: undefined });
+      }
+      if (text === 'query' && box.depth <= 1) queryKey = true;
+      name = text;
+      depth = box.depth + 1;
+      expect = Expect.VALUE;
+      continue;
     }
-    if (!first) box.index += 1;
-    this.slotPath = this.childPath(box, String(box.index));
-    this.slotName = box.name;
-  }
 
-  /** `"key" :` of an object member; sets the slot of its value and records a non-plain key as a key point. */
-  member(box: Container): void {
-    this.ws();
-    if (this.s.charCodeAt(this.pos) !== C.QUOTE) throw SYNTAX;
-    const key = this.string();
-    this.ws();
-    if (this.s.charCodeAt(this.pos) !== C.COLON) throw SYNTAX;
-    this.pos += 1;
-    const child = this.childPath(box, key);
-    if (!isPlainName(key)) {
-      if (!this.escaped && hasRawControl(key, 0, key.length)) throw SYNTAX;
-      this.strings.push({ path: child, value: key, name: key, isKey: true, chars: undefined });
-    }
-    if (key === 'query' && box.depth <= 1) this.queryKey = true;
-    this.slotPath = child;
-    this.slotName = key;
+    // --- a value
+    expect = Expect.AFTER;
+    if (text !== null) {
+      if (text !== '') {
+        let chars: number | undefined;
+        if (!escaped) {
+          chars = charMask(text);
+          if ((chars & MAY_BE_RAW_CONTROL) !== 0 && hasRawControl(text, 0, text.length)) throw SYNTAX;
+        }
+        strings.push({ path, value: text, name, isKey: false, chars });
+      }
+    } else if (c === C.LBRACE || c === C.LBRACKET) {
+      const isArray = c === C.LBRACKET;
+      pos += 1;
+      // the first container whose children would sit below maxDepth is where the cap is reported
+      if (depth + 1 > maxDepth && cappedAt === null) cappedAt = path;
+      let d = s.charCodeAt(pos);
+      while (d === C.SPACE || d === C.LF || d === C.CR || d === C.TAB) d = s.charCodeAt(++pos);
+      if (d === (isArray ? C.RBRACKET : C.RBRACE)) {
+        pos += 1; // empty: a finished value
+      } else {
+        box = { isArray, path, name, depth, index: 0 };
+        stack.push(box);
+        if (isArray) {
+          path = depth + 1 <= maxDepth ? `${path}.0` : path;
+          depth += 1;
+          expect = Expect.VALUE;
+        } else expect = Expect.KEY;
+      }
+    } else if (c === 116) {
+      if (!s.startsWith('true', pos)) throw SYNTAX;
+      pos += 4;
+    } else if (c === 102) {
+      if (!s.startsWith('false', pos)) throw SYNTAX;
+      pos += 5;
+    } else if (c === 110) {
+      if (!s.startsWith('null', pos)) throw SYNTAX;
+      pos += 4;
+    } else pos = numberEnd(s, pos);
   }
 }
 
 /** Scans `text` as JSON; null when it is not valid JSON. */
 export function scanJson(text: string, prefix: string, maxDepth: number, rootName?: string): JsonScan | null {
-  const sc = new Scanner(text, maxDepth);
   try {
-    sc.run(prefix, rootName);
+    return scan(text, prefix, maxDepth, rootName);
   } catch (err) {
     if (err === SYNTAX) return null;
     throw err;
   }
-  return { strings: sc.strings, cappedAt: sc.cappedAt, queryKey: sc.queryKey };
 }
 
 /** Adds a scan's strings as points (what walkJson would add for the same document). */
