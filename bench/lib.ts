@@ -90,6 +90,13 @@ interface Case {
   headerCache?: false;
 }
 
+/** The typical (targeted) requests of this bench by name, for other benches (instructions.ts). */
+export function typicalRequests(): Array<{ name: string; request: HttpRequest }> {
+  return cases(true)
+    .filter((c) => c.p99TargetUs !== null && c.headerCache !== false)
+    .map((c) => ({ name: c.name, request: c.request }));
+}
+
 function cases(quick: boolean): Case[] {
   const n = quick ? 300 : 3000;
   const w = quick ? 3 : 10;

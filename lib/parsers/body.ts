@@ -148,7 +148,8 @@ function parseTextBody(
         });
         return;
       }
-      const scan = scanJson(trimmed, 'body.json', ctx.limits.maxDepth);
+      // a `query` member makes the document a GraphQL candidate, parsed below: the scan stops there
+      const scan = scanJson(trimmed, 'body.json', ctx.limits.maxDepth, undefined, true);
       if (scan !== null && !scan.queryKey) {
         addScannedJson(ctx, scan, 'body');
         return;

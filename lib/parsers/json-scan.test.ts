@@ -112,6 +112,13 @@ describe('scanJson', () => {
     expect(scanJson('{"q":"x"}', 'b', 8)?.queryKey).toBe(false);
   });
 
+  it('stops at a `query` member when asked (the caller parses the document as GraphQL)', () => {
+    const scan = scanJson('{"a":"x","query":"{ a }","b":"y"', 'b', 8, undefined, true);
+    expect(scan?.queryKey).toBe(true);
+    expect(scan?.strings.map((s) => s.value)).toEqual(['x']);
+    expect(scanJson('{"a":"x","query":"{ a }","b":"y"', 'b', 8)).toBeNull();
+  });
+
   it('handles 100k-deep nesting without recursion', () => {
     const text = '['.repeat(100_000) + '"deep"' + ']'.repeat(100_000);
     const scan = scanJson(text, 'body.json', 32);

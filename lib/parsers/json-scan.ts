@@ -30,7 +30,11 @@ export interface JsonScan {
   strings: ScannedString[];
   /** Path at which nesting passed maxDepth, or null. */
   cappedAt: string | null;
-  /** An object member named `query` at the top or in a top-level array: maybe a GraphQL request. */
+  /**
+   * An object member named `query` at the top or in a top-level array: maybe a GraphQL request. With
+   * `stopAtQueryKey` the scan ends there (the caller parses the document as GraphQL instead): `strings`
+   * then hold only what came before it, and the rest of the text was not validated.
+   */
   queryKey: boolean;
 }
 
@@ -172,7 +176,7 @@ function numberEnd(s: string, p: number): number {
  * The scan itself: one loop over tokens with all state in local variables (the position never leaves a
  * register, no per-token method calls), expecting a value, a key, or what follows a value.
  */
-function scan(s: string, prefix: string, maxDepth: number, rootName: string | undefined): JsonScan {
+function scan(s: string, prefix: string, maxDepth: number, rootName: string | undefined, stopAtQueryKey: boolean): JsonScan {
   const strings: ScannedString[] = [];
   const stack: Container[] = [];
   let cappedAt: string | null = null;
@@ -257,7 +261,10 @@ function scan(s: string, prefix: string, maxDepth: number, rootName: string | un
         if (!escaped && hasRawControl(text, 0, text.length)) throw SYNTAX;
         strings.push({ path, value: text, name: text, isKey: true, chars: undefined });
       }
-      if (text === 'query' && box.depth <= 1) queryKey = true;
+      if (text === 'query' && box.depth <= 1) {
+        queryKey = true;
+        if (stopAtQueryKey) return { strings, cappedAt, queryKey };
+      }
       name = text;
       depth = box.depth + 1;
       expect = Expect.VALUE;
@@ -306,10 +313,10 @@ function scan(s: string, prefix: string, maxDepth: number, rootName: string | un
   }
 }
 
-/** Scans `text` as JSON; null when it is not valid JSON. */
-export function scanJson(text: string, prefix: string, maxDepth: number, rootName?: string): JsonScan | null {
+/** Scans `text` as JSON; null when it is not valid JSON (see JsonScan.queryKey for `stopAtQueryKey`). */
+export function scanJson(text: string, prefix: string, maxDepth: number, rootName?: string, stopAtQueryKey = false): JsonScan | null {
   try {
-    return scan(text, prefix, maxDepth, rootName);
+    return scan(text, prefix, maxDepth, rootName, stopAtQueryKey);
   } catch (err) {
     if (err === SYNTAX) return null;
     throw err;
