@@ -191,7 +191,7 @@ export function peelNested(ctx: ParseContext, point: Point): void {
   const v = raw.charCodeAt(0) <= 32 || raw.charCodeAt(raw.length - 1) <= 32 ? raw.trim() : raw;
   if (v.length < 3) return;
   const chars = point.chars ?? -1; // -1: not computed, any class may be there
-  if ((chars & (CH.BACKSLASH | CH.AMP)) !== 0) peelEscapes(ctx, point, raw);
+  if ((chars & (CH.BACKSLASH | CH.AMP)) !== 0) peelEscapes(ctx, point, raw, chars);
   const first = v.charCodeAt(0);
   if (!(first === 123 || first === 91 || ((chars & CH.EQUALS) !== 0 && v.indexOf('=') > 0) || first === 101 /* e of eyJ */ || looksBase64(v) || shortBase64Payload(v))) return;
   if (point.encodings.length >= ctx.limits.maxDecodeDepth) {
@@ -243,9 +243,9 @@ const HTML_NAMED = /^&(?:lt|gt|quot|apos|amp|lpar|rpar|sol|bsol|colon|semi|equal
  * (`query.q[js]`, `body.json.note[html]`): an injection spelled `\u0027 OR 1=1` or `&#39; OR 1=1` is
  * meant for a layer that decodes it, and every detector should see what that layer will see.
  */
-function peelEscapes(ctx: ParseContext, point: Point, v: string): void {
-  const js = v.indexOf('\\') >= 0 && hasAsciiJsEscape(v);
-  const html = v.indexOf('&') >= 0 && hasHtmlReference(v);
+function peelEscapes(ctx: ParseContext, point: Point, v: string, chars: number): void {
+  const js = (chars & CH.BACKSLASH) !== 0 && hasAsciiJsEscape(v);
+  const html = (chars & CH.AMP) !== 0 && hasHtmlReference(v);
   if (!js && !html) return;
   if (point.encodings.length >= ctx.limits.maxDecodeDepth) {
     ctx.event('decode_depth_capped', `more than ${ctx.limits.maxDecodeDepth} nested encodings; inner layers not peeled`, point.path);

@@ -148,6 +148,11 @@ export function resolveCommand(word: string, obfuscated: boolean): ResolvedComma
   return null;
 }
 
+/** A character of a plain command word other than an upper-case letter: `a`–`z`, `0`–`9`, `_`, `-`. */
+function isLowerNameChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45;
+}
+
 /**
  * Cheap check for the prefilter: is s[start, end) a command name? Without a slice for the common case: a
  * plain word (letters, digits, `_`, `-`) whose first letter and length no command has (`SKU-1000`,
@@ -159,7 +164,7 @@ export function isCommandNameAt(s: string, start: number, end: number): boolean 
   let upper = false;
   for (let i = start; i < end; i++) {
     const c = s.charCodeAt(i);
-    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45) continue;
+    if (isLowerNameChar(c)) continue;
     if (c >= 65 && c <= 90) upper = true;
     else return resolvesAt(s, start, end);
   }
@@ -179,7 +184,7 @@ export function firstWordIsCommand(s: string): boolean {
   for (; e < s.length && e - b <= 40; e++) {
     const c = s.charCodeAt(e);
     if (c === 32 || c === 9) break;
-    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 45) continue;
+    if (isLowerNameChar(c)) continue;
     if (c >= 65 && c <= 90) upper = true;
     else plain = false;
   }
@@ -229,7 +234,7 @@ function resolvesAt(s: string, start: number, end: number): boolean {
     // / \ ? * [ ^
     if (c === 47 || c === 92 || c === 63 || c === 42 || c === 91 || c === 94) spelled = true;
     else if (c === 46) dots += 1;
-    else if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 45)) other = true;
+    else if (!isLowerNameChar(c) && !(c >= 65 && c <= 90)) other = true;
   }
   if (!spelled && (other || dots !== 1 || !endsWithExtension(s, end))) return false;
   return resolveCommand(s.slice(start, end), false) !== null;
