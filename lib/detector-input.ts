@@ -1,5 +1,5 @@
 import { DECODERS } from './decoders';
-import { CH, charMask } from './features';
+import { CH, charMask, lastPlainChars } from './features';
 import type { DecoderName, DetectorInput, Point } from './types';
 
 /**
@@ -30,11 +30,18 @@ export function createDetectorInput(point: Point): DetectorInput {
 
 class PointInput implements DetectorInput {
   readonly chars: number;
+  readonly plainChars: number;
   /** Created on the first decode that changes something. */
   private memo: Map<string, string> | null = null;
 
   constructor(readonly point: Point) {
-    this.chars = point.chars ?? charMask(point.value);
+    if (point.chars !== undefined && point.plainChars !== undefined) {
+      this.chars = point.chars;
+      this.plainChars = point.plainChars;
+    } else {
+      this.chars = charMask(point.value);
+      this.plainChars = lastPlainChars();
+    }
   }
 
   decode(...chain: DecoderName[]): string {

@@ -1,5 +1,10 @@
 import { createDetectorInput, makePoint } from './detector-input';
-import { CH, charMask, charsOf, looksLikeNoise, symbolKinds } from './features';
+import { CH, PC, PC_UNKNOWN, charMask, charsOf, lastPlainChars, looksLikeNoise, plainCharsOf, plainMask, symbolKinds } from './features';
+import { parseRequest } from './parsers/request';
+import { DEFAULT_LIMITS } from './limits';
+import { detectSqli } from './detectors/sqli';
+import { detectNoSqli } from './detectors/nosqli';
+import { pathTraversalDetector } from './detectors/path_traversal';
 import type { DetectorInput } from './types';
 
 describe('charMask', () => {
@@ -22,6 +27,51 @@ describe('charMask', () => {
     expect(createDetectorInput(point).chars).toBe(charMask(point.value));
     const bare: DetectorInput = { point, decode: () => point.value };
     expect(charsOf(bare)).toBe(charMask(point.value));
+  });
+});
+
+describe('plain classes (PC)', () => {
+  it('records white space, _ , 0 x and upper case in the same pass as the CH mask', () => {
+    expect(plainMask('SKU-1000')).toBe(PC.UPPER | PC.ZERO);
+    expect(plainMask('ord_8f2k3')).toBe(PC.UNDERSCORE);
+    expect(plainMask('a b\tc,d')).toBe(PC.SPACE | PC.TAB | PC.COMMA);
+    expect(plainMask('0x2e') & (PC.ZERO | PC.X)).toBe(PC.ZERO | PC.X);
+    expect(plainMask('0X2E') & PC.X).toBe(PC.X);
+    expect(plainMask('dana@example.com') & (PC.SPACE | PC.ZERO | PC.UPPER)).toBe(0);
+    charMask('a b');
+    expect(lastPlainChars()).toBe(PC.SPACE);
+  });
+
+  it('marks the classes of a skipped leading run as may-be-present, never as absent', () => {
+    // 32+ characters: the leading letters/digits/spaces are skipped by the regex, unseen
+    const long = 'abcdefghijklmnopqrstuvwxyzabcdefgh;';
+    expect(plainMask(long) & (PC.SPACE | PC.ZERO | PC.X | PC.UPPER)).toBe(PC.SPACE | PC.ZERO | PC.X | PC.UPPER);
+    // classes the run cannot hold are still exact
+    expect(plainMask(long) & (PC.UNDERSCORE | PC.TAB | PC.COMMA)).toBe(0);
+    expect(plainMask(`${'a'.repeat(40)}_x`) & PC.UNDERSCORE).toBe(PC.UNDERSCORE);
+  });
+
+  it('travels with the point from the parser to the detector input; hand-built inputs compute it', () => {
+    const parsed = parseRequest({ method: 'POST', path: '/a', query: 'q=red+shoes', headers: { 'content-type': 'application/json' }, body: Buffer.from('{"sku":"SKU-1000","n":"a b"}') }, DEFAULT_LIMITS);
+    for (const p of parsed.points) {
+      expect(p.plainChars).toBe(plainMask(p.value));
+      expect(createDetectorInput(p).plainChars).toBe(p.plainChars);
+    }
+    const point = makePoint('1 or 1=1');
+    expect(plainCharsOf({ point, decode: () => point.value })).toBe(PC.SPACE);
+    expect(PC_UNKNOWN & PC.SPACE).toBe(PC.SPACE);
+  });
+
+  it('lets the gates that use it still find what they gate', () => {
+    const input = (value: string, path = 'body.json.q'): ReturnType<typeof createDetectorInput> => {
+      const parsed = parseRequest({ method: 'POST', path: '/a', query: '', headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ q: value })) }, DEFAULT_LIMITS);
+      const p = parsed.points.find((x) => x.path === path);
+      if (p === undefined) throw new Error(`no point ${path}`);
+      return createDetectorInput(p);
+    };
+    expect(detectSqli(input('1\tunion\tselect\tpassword\tfrom\tusers'))?.type).toBe('sqli'); // tab-separated words
+    expect(detectNoSqli(input('/_all_docs'))).not.toBeNull();
+    expect(pathTraversalDetector.detect(input('0x2e0x2e0x2f0x2e0x2e0x2fetc0x2fpasswd'))?.type).toBe('path_traversal');
   });
 });
 

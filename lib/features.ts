@@ -86,6 +86,42 @@ const TABLE = new Int32Array(128);
 })();
 
 /**
+ * Classes of the characters the CH mask leaves out — white space, `_`, `,`, `0`, `x`, upper-case letters
+ * — that some gates still ask about (`is there a space for SQL words to be separated by?`, `a 0x
+ * prefix?`, `an _ that could start a CouchDB endpoint?`). Computed in the same pass as the CH mask
+ * (see lastPlainChars). Unlike CH bits, these mean "may be present": a value whose leading plain run was
+ * skipped by PLAIN_RUN has the bits of that run's classes set without a look, so a clear bit proves
+ * absence and a set bit asks for the exact check the gate made before.
+ */
+export const PC = {
+  SPACE: 1 << 0, //      ' '
+  TAB: 1 << 1, //        \t
+  UNDERSCORE: 1 << 2, // _
+  COMMA: 1 << 3, //      ,
+  ZERO: 1 << 4, //       0
+  X: 1 << 5, //          x X
+  UPPER: 1 << 6, //      A-Z
+} as const;
+
+/** "Any plain class may be present": points and inputs built without a mask. */
+export const PC_UNKNOWN = -1;
+
+const PLAIN_TABLE = new Int32Array(128);
+(() => {
+  PLAIN_TABLE[32] = PC.SPACE;
+  PLAIN_TABLE[9] = PC.TAB;
+  PLAIN_TABLE[95] = PC.UNDERSCORE;
+  PLAIN_TABLE[44] = PC.COMMA;
+  PLAIN_TABLE[48] = PC.ZERO;
+  PLAIN_TABLE[120] = PC.X;
+  for (let c = 65; c <= 90; c++) PLAIN_TABLE[c] = PC.UPPER;
+  PLAIN_TABLE[88] |= PC.X;
+})();
+
+/** The plain classes PLAIN_RUN's character class can hold: set, unseen, when a run is skipped. */
+const PLAIN_RUN_CLASSES = PC.SPACE | PC.ZERO | PC.X | PC.UPPER;
+
+/**
  * A leading run of letters, digits and spaces (no class bits), skipped by the regex engine: its native
  * loop is about three times faster per character than charCodeAt in JavaScript here, which pays for the
  * call on long values (IDs, hashes, tokens, text up to its first punctuation). One character class,
@@ -94,25 +130,50 @@ const TABLE = new Int32Array(128);
 const PLAIN_RUN = /[A-Za-z0-9 ]*/y;
 const PLAIN_RUN_FROM = 32;
 
-/** The CH.* classes present in `s` (one pass). */
+/** The PC classes (may be present) of the value charMask saw last: a second result without an allocation. */
+let plainOfLast = PC_UNKNOWN;
+
+/** The CH.* classes present in `s` (one pass); the same pass leaves `s`'s PC classes in lastPlainChars(). */
 export function charMask(s: string): number {
   let m = 0;
+  let p = 0;
   let i = 0;
   if (s.length >= PLAIN_RUN_FROM) {
     PLAIN_RUN.lastIndex = 0;
     PLAIN_RUN.test(s);
     i = PLAIN_RUN.lastIndex;
+    if (i > 0) p = PLAIN_RUN_CLASSES;
   }
   for (; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    m |= c < 128 ? TABLE[c] : CH.NONASCII;
+    if (c < 128) {
+      m |= TABLE[c];
+      p |= PLAIN_TABLE[c];
+    } else m |= CH.NONASCII;
   }
+  plainOfLast = p;
   return m;
+}
+
+/** The PC classes of the value of the last charMask call (read it right after that call). */
+export function lastPlainChars(): number {
+  return plainOfLast;
+}
+
+/** The PC classes of `s` (a charMask pass). */
+export function plainMask(s: string): number {
+  charMask(s);
+  return plainOfLast;
 }
 
 /** `input.chars` when the input carries it (inputs from createDetectorInput do), else computed. */
 export function charsOf(input: DetectorInput): number {
   return input.chars ?? charMask(input.point.value);
+}
+
+/** `input.plainChars` when the input carries it, else computed (PC bits: may be present). */
+export function plainCharsOf(input: DetectorInput): number {
+  return input.plainChars ?? plainMask(input.point.value);
 }
 
 /** The ASCII symbol classes (everything but NEWLINE, CONTROL and NONASCII). */

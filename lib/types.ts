@@ -51,6 +51,8 @@ export interface Point {
    * point and shared by the peeler and every detector. Absent on hand-built points (computed on use).
    */
   chars?: number;
+  /** Classes among white space, `_`, `,`, `0`, `x`, upper case (features.ts PC.* bits: may be present), with `chars`. */
+  plainChars?: number;
 }
 
 /** Transformations a detector can ask for, applied in the order given. */
@@ -75,6 +77,8 @@ export interface DetectorInput {
    * scan of its own. Optional for hand-built inputs: read it through `charsOf(input)`.
    */
   readonly chars?: number;
+  /** The point's PC.* classes (may be present); read it through `plainCharsOf(input)`. */
+  readonly plainChars?: number;
 }
 
 export interface Detection {

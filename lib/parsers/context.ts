@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { charMask } from '../features';
+import { charMask, lastPlainChars } from '../features';
 import type { LimitEvent, LimitKind, Limits, Point, PointSource } from '../types';
 
 /** Limit events kept per request: enough to explain what happened, bounded against floods. */
@@ -14,6 +14,8 @@ export interface PointOptions {
   encodings?: readonly string[];
   /** charMask(value), when the caller already has it (used unless the value is truncated). */
   chars?: number;
+  /** The same pass's lastPlainChars(), given with `chars`. */
+  plainChars?: number;
 }
 
 /** Peels nested encodings (base64, JWT, JSON-in-a-string...) off a value point; set by the request parser. */
@@ -64,6 +66,15 @@ export class ParseContext {
       truncated = true;
       this.event('point_truncated', `${value.length} chars, inspected the first ${this.limits.maxPointBytes}`, path);
     }
+    let chars: number;
+    let plainChars: number;
+    if (!truncated && opts.chars !== undefined && opts.plainChars !== undefined) {
+      chars = opts.chars;
+      plainChars = opts.plainChars;
+    } else {
+      chars = charMask(v);
+      plainChars = lastPlainChars();
+    }
     // every point has every property (name too, undefined when absent): one object shape, so the
     // detectors' reads of point fields stay monomorphic
     const point: Point = {
@@ -74,7 +85,8 @@ export class ParseContext {
       encodings: opts.encodings ?? NO_ENCODINGS,
       truncated,
       name: opts.name !== undefined ? opts.name.toLowerCase() : undefined,
-      chars: !truncated && opts.chars !== undefined ? opts.chars : charMask(v),
+      chars,
+      plainChars,
     };
     this.points.push(point);
     this.bytes += v.length;

@@ -1,4 +1,4 @@
-import { CH, charMask } from '../features';
+import { CH, charMask, lastPlainChars } from '../features';
 import type { PointSource } from '../types';
 import type { ParseContext } from './context';
 import { isPlainName } from './query';
@@ -23,6 +23,8 @@ export interface ScannedString {
   isKey: boolean;
   /** The value's charMask when the scan computed it (strings without escapes), else undefined. */
   chars: number | undefined;
+  /** lastPlainChars() of that charMask, with `chars`. */
+  plainChars: number | undefined;
 }
 
 export interface JsonScan {
@@ -261,7 +263,7 @@ function scan(s: string, prefix: string, maxDepth: number, rootName: string | un
       path = box.depth + 1 <= maxDepth ? `${box.path}.${text}` : box.path;
       if (!isPlainName(text)) {
         if (!escaped && hasRawControl(text, 0, text.length)) throw SYNTAX;
-        strings.push({ path, value: text, name: text, isKey: true, chars: undefined });
+        strings.push({ path, value: text, name: text, isKey: true, chars: undefined, plainChars: undefined });
       }
       if (text === 'query' && box.depth <= 1) {
         queryKey = true;
@@ -278,11 +280,13 @@ function scan(s: string, prefix: string, maxDepth: number, rootName: string | un
     if (text !== null) {
       if (text !== '') {
         let chars: number | undefined;
+        let plainChars: number | undefined;
         if (!escaped) {
           chars = charMask(text);
+          plainChars = lastPlainChars();
           if ((chars & MAY_BE_RAW_CONTROL) !== 0 && hasRawControl(text, 0, text.length)) throw SYNTAX;
         }
-        strings.push({ path, value: text, name, isKey: false, chars });
+        strings.push({ path, value: text, name, isKey: false, chars, plainChars });
       }
     } else if (c === C.LBRACE || c === C.LBRACKET) {
       const isArray = c === C.LBRACKET;
@@ -330,6 +334,6 @@ export function addScannedJson(ctx: ParseContext, scan: JsonScan, source: PointS
   if (scan.cappedAt !== null) ctx.event('depth_capped', `JSON nested deeper than ${ctx.limits.maxDepth}; deeper values inspected under the capped path`, scan.cappedAt);
   for (const p of scan.strings) {
     if (ctx.stopped) return;
-    ctx.add(p.path, p.value, source, p.isKey ? { isKey: true, name: p.name, encodings } : { name: p.name, encodings, chars: p.chars });
+    ctx.add(p.path, p.value, source, p.isKey ? { isKey: true, name: p.name, encodings } : { name: p.name, encodings, chars: p.chars, plainChars: p.plainChars });
   }
 }

@@ -1,4 +1,4 @@
-import { CH, charMask, charsOf } from '../../features';
+import { CH, PC, PC_UNKNOWN, charMask, charsOf, plainCharsOf } from '../../features';
 import type { Detection, Detector, DetectorInput } from '../../types';
 import { findShellCall, jsBreakoutEnd, scanJs, scoreJs, type JsEntry } from './grammar';
 import { isBenignDollarKey, operatorRisk, type OperatorRisk } from './operators';
@@ -205,9 +205,9 @@ const NOSQL_TRIGGERS = CH.DOLLAR | CH.SQUOTE | CH.DQUOTE | CH.SEMI | CH.PIPE | C
  * or a `(` that calls `function(`/`db.x(`/`constructor(` (whole `$where` functions, shell calls,
  * the Function constructor).
  */
-export function mayBeNoSql(s: string, chars = charMask(s)): boolean {
+export function mayBeNoSql(s: string, chars = charMask(s), plain: number = PC_UNKNOWN): boolean {
   if ((chars & NOSQL_TRIGGERS) !== 0) return true;
-  if (hasSegmentUnderscore(s)) return true;
+  if ((plain & PC.UNDERSCORE) !== 0 && hasSegmentUnderscore(s)) return true;
   return (chars & CH.LPAREN) !== 0 && (s.indexOf('function') >= 0 || s.indexOf('db.') >= 0 || s.indexOf('constructor') >= 0);
 }
 
@@ -241,7 +241,7 @@ function hasCodePunctuation(s: string): boolean {
 export function detectNoSqli(input: DetectorInput): Detection | null {
   const point = input.point;
   const raw = point.value;
-  if (raw.length < 2 || !mayBeNoSql(raw, charsOf(input))) return null;
+  if (raw.length < 2 || !mayBeNoSql(raw, charsOf(input), plainCharsOf(input))) return null;
   let s = raw.indexOf('%') >= 0 || raw.indexOf('\\') >= 0 ? input.decode('url', 'js') : raw;
   // `\u0027\u0025\u0032\u0030…`: JS escapes over a URL-encoded payload (the app unescapes, then URL-decodes).
   if (s !== raw && s.indexOf('%') >= 0 && raw.indexOf('\\') >= 0) s = input.decode('url', 'js', 'url');

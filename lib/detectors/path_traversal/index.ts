@@ -1,4 +1,4 @@
-import { CH, charsOf } from '../../features';
+import { CH, PC, charsOf, plainCharsOf } from '../../features';
 import type { Detection, Detector, DetectorInput } from '../../types';
 import { decodePathValue, mayHaveParent } from './decode';
 import { analyzePath, mayBePath } from './grammar';
@@ -10,6 +10,9 @@ import { analyzePath, mayBePath } from './grammar';
  */
 const LONG_VALUE = 256;
 const PATH_CHARS = CH.SLASH | CH.BACKSLASH | CH.PERCENT | CH.DOT | CH.COLON | CH.NONASCII;
+
+/** A `0x` needs both classes. */
+const HEX_PREFIX = PC.ZERO | PC.X;
 
 /** `0x` or `0X` anywhere (one pass instead of two searches). */
 function hasHexPrefix(s: string): boolean {
@@ -24,7 +27,7 @@ export const pathTraversalDetector: Detector = {
     const raw = point.value;
     if (raw.length < 2) return null;
     // mayBePath's triggers, from the shared mask; only `0x2e`-style spellings need a look at a value without them
-    if ((charsOf(input) & PATH_CHARS) === 0 && !hasHexPrefix(raw)) return null;
+    if ((charsOf(input) & PATH_CHARS) === 0 && !((plainCharsOf(input) & HEX_PREFIX) === HEX_PREFIX && hasHexPrefix(raw))) return null;
     if (!mayBePath(raw)) return null;
     // Long values (bodies, blobs) only matter here when they could hold a parent reference or a wrapper.
     if (raw.length > LONG_VALUE && !mayHaveParent(raw) && raw.indexOf('://') < 0) return null;

@@ -2,7 +2,7 @@ import type { Detection, Detector, DetectorInput } from '../../types';
 import { TokenStream, type SqlToken } from './fingerprint';
 import { SqlParser, score, type EntryKind } from './grammar';
 import { breakoutEnd } from './tokenizer';
-import { CH, charMask, charsOf } from '../../features';
+import { CH, PC, PC_UNKNOWN, charMask, charsOf, plainCharsOf } from '../../features';
 import { ALL_WORDS, isSystemObject, mayBeSystemObject, wordClass } from './keywords';
 
 /**
@@ -312,14 +312,14 @@ function hasTailWord(s: string): boolean {
  * `/*` comment, or — for plain words — white space and a SQL word that can start or continue an
  * injection. Most benign values (names, IDs, numbers, tokens) leave after one AND and a native search.
  */
-export function mayBeSql(s: string, chars = charMask(s)): boolean {
+export function mayBeSql(s: string, chars = charMask(s), plain: number = PC_UNKNOWN): boolean {
   if ((chars & SQL_PUNCTUATION) !== 0) return true;
   if ((chars & CH.DASH) !== 0 && s.indexOf('--') >= 0) return true;
   if ((chars & CH.SLASH) !== 0 && (chars & CH.STAR) !== 0 && s.indexOf('/*') >= 0) return true;
   if ((chars & CH.AT) !== 0 && hasSqlVariable(s)) return true;
   if ((chars & CH.PLUS) !== 0 && plusMaySeparate(s)) return true;
   // plain words need a separator: SQL white space (controls act as separators too)
-  if ((chars & (CH.NEWLINE | CH.CONTROL)) === 0 && s.indexOf(' ') < 0 && s.indexOf('\t') < 0) return false;
+  if ((chars & (CH.NEWLINE | CH.CONTROL)) === 0 && ((plain & (PC.SPACE | PC.TAB)) === 0 || (s.indexOf(' ') < 0 && s.indexOf('\t') < 0))) return false;
   if (!hasTailWord(s)) return false;
   return (chars & ~(CH.DOT | CH.DASH | CH.PLUS | CH.AT)) !== 0 || wordsMaySignal(s);
 }
@@ -369,7 +369,7 @@ const MAX_ANALYSED = 4096;
 
 export function detectSqli(input: DetectorInput): Detection | null {
   const raw = input.point.value;
-  if (raw.length < 2 || !mayBeSql(raw, charsOf(input))) return null;
+  if (raw.length < 2 || !mayBeSql(raw, charsOf(input), plainCharsOf(input))) return null;
   const chars = charsOf(input);
   let s = input.decode('url', 'unicode');
   if (s.length > MAX_ANALYSED) s = s.slice(0, MAX_ANALYSED);
