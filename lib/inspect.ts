@@ -67,27 +67,33 @@ function detectorsFor(bySource: Map<PointSource, ActiveDetector[]>, active: Acti
 
 const TYPE_ORDER = new Map<AttackType, number>(ATTACK_TYPES.map((t, i) => [t, i]));
 
-/** Resolved detector lists are cached per (options, detectors) pair: routes reuse one options object. */
+/**
+ * Resolved detector lists are cached per (detector settings, registry) pair: the settings object is what
+ * decides the list, and a route passes the same one on every request even when it builds a new options
+ * object per request (the api-waf handler does).
+ */
 const activeCache = new WeakMap<object, WeakMap<readonly Detector[], ActiveDetector[]>>();
 const NO_OPTIONS: InspectOptions = {};
+const NO_SETTINGS: NonNullable<InspectOptions['detectors']> = {};
 
 function activeDetectors(options: InspectOptions, detectors: readonly Detector[]): ActiveDetector[] {
-  let perOptions = activeCache.get(options);
-  if (!perOptions) {
-    perOptions = new WeakMap();
-    activeCache.set(options, perOptions);
+  const settings = options.detectors ?? NO_SETTINGS;
+  let perSettings = activeCache.get(settings);
+  if (!perSettings) {
+    perSettings = new WeakMap();
+    activeCache.set(settings, perSettings);
   }
-  const hit = perOptions.get(detectors);
+  const hit = perSettings.get(detectors);
   if (hit) return hit;
   const out: ActiveDetector[] = [];
   for (const detector of detectors) {
-    const s = options.detectors?.[detector.type];
+    const s = settings[detector.type];
     if (s?.enabled === false) continue;
     const t = s?.threshold;
     const threshold = typeof t === 'number' && Number.isFinite(t) ? Math.min(1, Math.max(0, t)) : DEFAULT_THRESHOLD;
     out.push({ detector, detect: detector.detect.bind(detector), threshold, sources: detector.sources ? new Set(detector.sources) : null, triggers: detector.triggers ?? 0, at: out.length });
   }
-  perOptions.set(detectors, out);
+  perSettings.set(detectors, out);
   return out;
 }
 
@@ -152,7 +158,7 @@ function remember(cache: HeaderCache, point: Point, where: string, detections: C
   cache.set(point.value, [{ where, detections }]);
 }
 
-/** Turns header-value caching off (benchmarks measuring cold inspection) or back on. */
+/** Turns header-value caching (their detections here, their parsed points in parseHeaders) off (benchmarks measuring cold inspection) or back on. */
 let headerCacheEnabled = true;
 export function setHeaderCache(enabled: boolean): void {
   headerCacheEnabled = enabled;
@@ -170,10 +176,10 @@ function clip(s: string): string {
  */
 export function inspect(request: HttpRequest, options: InspectOptions = NO_OPTIONS, context: InspectContext = {}): Verdict {
   const startedAt = performance.now();
-  const limits: Limits = mergeLimits(options.limits);
+  const limits: Readonly<Limits> = mergeLimits(options.limits);
   const registry = context.detectors ?? DETECTORS;
   const active = activeDetectors(options, registry);
-  const parsed = parseRequest(request, limits, { grpcSchema: context.grpcSchema ?? null, startedAt });
+  const parsed = parseRequest(request, limits, { grpcSchema: context.grpcSchema ?? null, startedAt, rememberHeaders: headerCacheEnabled });
   const events: LimitEvent[] = parsed.limits;
   const deadline = startedAt + limits.timeBudgetMs;
   const best = new Map<AttackType, Finding[]>();

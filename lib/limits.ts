@@ -33,17 +33,26 @@ const FLOORS: Readonly<Limits> = Object.freeze({
   timeBudgetMs: 1,
 });
 
+/** Merged limits per partial object: a route passes the same object on every request. */
+const merged = new WeakMap<Partial<Limits>, Readonly<Limits>>();
+
 /**
  * Defaults overridden by `partial`; values that are not finite numbers are ignored (bad config falls back
- * to the default instead of disabling a limit) and every value is clamped to [floor, ceiling].
+ * to the default instead of disabling a limit) and every value is clamped to [floor, ceiling]. The result
+ * is frozen and remembered per `partial` object (inspect() merges on every request): a caller that
+ * changes a partial in place must pass a new object.
  */
-export function mergeLimits(partial?: Partial<Limits> | null): Limits {
+export function mergeLimits(partial?: Partial<Limits> | null): Readonly<Limits> {
+  if (!partial) return DEFAULT_LIMITS;
+  const hit = merged.get(partial);
+  if (hit !== undefined) return hit;
   const out: Limits = { ...DEFAULT_LIMITS };
-  if (!partial) return out;
   for (const key of Object.keys(DEFAULT_LIMITS) as (keyof Limits)[]) {
     const v = partial[key];
     if (typeof v !== 'number' || !Number.isFinite(v)) continue;
     out[key] = Math.min(CEILINGS[key], Math.max(FLOORS[key], Math.floor(v)));
   }
-  return out;
+  const frozen = Object.freeze(out);
+  merged.set(partial, frozen);
+  return frozen;
 }

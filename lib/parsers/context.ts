@@ -47,6 +47,27 @@ export class ParseContext {
     this.deadline = startedAt + limits.timeBudgetMs;
   }
 
+  /**
+   * Adds a point made for an earlier request with the same limits (the header-points cache): the same
+   * count and clock checks as add(), no capping or peeling (the point was capped and its peeled points
+   * were made then). False when the request is full.
+   */
+  addMade(point: Point): boolean {
+    if (this.stopped) return false;
+    if (this.points.length >= this.limits.maxPoints) {
+      this.stopped = true;
+      this.event('points_capped', `more than ${this.limits.maxPoints} points; the rest was not inspected`);
+      return false;
+    }
+    if (++this.addsSinceClock >= CLOCK_EVERY) {
+      this.addsSinceClock = 0;
+      if (this.outOfTime()) return false;
+    }
+    this.points.push(point);
+    this.bytes += point.value.length;
+    return true;
+  }
+
   /** Adds one point (value capped at maxPointBytes); returns it, or null when the request is full. */
   add(path: string, value: string, source: PointSource, opts: PointOptions = {}): Point | null {
     if (this.stopped) return null;

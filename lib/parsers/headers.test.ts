@@ -1,4 +1,7 @@
+import { mergeLimits } from '../limits';
+import type { HttpRequest } from '../types';
 import { isTokenSyntax } from './headers';
+import { parseRequest } from './request';
 import { keys, parse, values } from './testing';
 
 describe('header parser', () => {
@@ -50,5 +53,55 @@ describe('header parser', () => {
   it('accepts array header values', () => {
     const r = parse({ headers: { 'x-a': ['one', 'two'] } });
     expect(r.points.map((p) => p.value)).toEqual(['one', 'two']);
+  });
+});
+
+describe('header points cache (rememberHeaders)', () => {
+  const request = (headers: Record<string, string>): HttpRequest => ({ method: 'GET', path: '/a', query: '', headers });
+  const jwt = `eyJhbGciOiJIUzI1NiJ9.${Buffer.from('{"sub":"u1","role":"admin"}').toString('base64url')}.c2ln`;
+  const headers = { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0', cookie: 'sid=abc%27def; theme=dark', authorization: `Bearer ${jwt}`, accept: 'application/json' };
+
+  it('gives the same points as parsing afresh, as the same objects on a hit', () => {
+    const limits = mergeLimits({ timeBudgetMs: 10_000 });
+    const fresh = parseRequest(request(headers), limits).points;
+    const first = parseRequest(request(headers), limits, { rememberHeaders: true });
+    const second = parseRequest(request(headers), limits, { rememberHeaders: true });
+    expect(first.points).toEqual(fresh);
+    expect(second.points).toEqual(fresh);
+    expect(second.points.length).toBeGreaterThan(4); // cookies and the JWT's claims came back too
+    // header and cookie points are the remembered objects; path points are made per request
+    expect(second.points.filter((p) => p.source !== 'path').every((p) => first.points.includes(p))).toBe(true);
+    expect(second.limits).toEqual(first.limits);
+  });
+
+  it('keeps one cache per limits object: peeling depth is not carried across routes', () => {
+    const deep = mergeLimits({ timeBudgetMs: 10_000 });
+    const flat = mergeLimits({ timeBudgetMs: 10_000, maxDecodeDepth: 0 });
+    parseRequest(request(headers), deep, { rememberHeaders: true });
+    const r = parseRequest(request(headers), flat, { rememberHeaders: true });
+    expect(r.points.some((p) => p.path.includes('[jwt]'))).toBe(false);
+    expect(r.limits.some((e) => e.kind === 'decode_depth_capped')).toBe(true);
+  });
+
+  it('does not remember a value whose parse raised a limit event: the event comes on every request', () => {
+    const limits = mergeLimits({ timeBudgetMs: 10_000, maxPointBytes: 64 });
+    const long = { 'x-note': 'n'.repeat(300) };
+    for (let i = 0; i < 2; i++) {
+      const r = parseRequest(request(long), limits, { rememberHeaders: true });
+      expect(r.limits.map((e) => e.kind)).toContain('point_truncated');
+      expect(r.points[r.points.length - 1].value).toHaveLength(64);
+    }
+  });
+
+  it('still counts remembered points against maxPoints', () => {
+    const limits = mergeLimits({ timeBudgetMs: 10_000, maxPoints: 4 });
+    const cookie = 'a=1; b=2; c=3';
+    const warm = parseRequest(request({ cookie }), limits, { rememberHeaders: true }); // path.0 + 3 cookies
+    expect(warm.points).toHaveLength(4);
+    expect(warm.limits).toEqual([]);
+    const capped = parseRequest(request({ 'x-a': 'v', cookie }), limits, { rememberHeaders: true });
+    expect(capped.points.map((p) => p.path)).toEqual(['path.0', 'header.x-a', 'cookie.a', 'cookie.b']);
+    expect(capped.points[2]).toBe(warm.points[1]);
+    expect(capped.limits.map((e) => e.kind)).toContain('points_capped');
   });
 });

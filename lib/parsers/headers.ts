@@ -1,4 +1,5 @@
 import { urlDecodeOnce } from '../decoders/url';
+import type { Limits, Point } from '../types';
 import type { ParseContext } from './context';
 
 /**
@@ -102,8 +103,60 @@ function addAuthorization(ctx: ParseContext, name: string, value: string): void 
   ctx.add(`header.${name}`, value, 'header', { name });
 }
 
-/** Header points (`header.<name>`), cookie points (`cookie.<name>`); syntax-only headers skipped while they stay syntax. */
-export function parseHeaders(ctx: ParseContext, headers: Readonly<Record<string, string | readonly string[]>>): void {
+/**
+ * The points one header value gave (its cookies, its peeled encodings), remembered per value and header
+ * name. A client sends the same User-Agent, Accept-*, cookies and tokens on every request, and parsing
+ * them again (cookie splitting, token-syntax checks, character classes, base64/JWT peeling) is most of
+ * what a small request costs. Points are never changed after they are made, so a hit adds the same
+ * objects. One cache per limits object (the limits decide capping and peeling depth); only parses that
+ * raised no limit event and no error are remembered, so a hit gives exactly what parsing would, events
+ * included. Bounded like inspect's detection cache: HEADER_POINTS_ENTRIES values of at most
+ * HEADER_POINTS_VALUE_CHARS, 8 names per value, the oldest value leaving first.
+ */
+export const HEADER_POINTS_ENTRIES = 2048;
+export const HEADER_POINTS_VALUE_CHARS = 1024;
+type HeaderPoints = Map<string, Array<{ name: string; points: readonly Point[] }>>;
+const headerPointCaches = new WeakMap<Readonly<Limits>, HeaderPoints>();
+
+function headerPointsFor(limits: Readonly<Limits>): HeaderPoints {
+  let cache = headerPointCaches.get(limits);
+  if (cache === undefined) headerPointCaches.set(limits, (cache = new Map()));
+  return cache;
+}
+
+function recallPoints(cache: HeaderPoints, name: string, value: string): readonly Point[] | undefined {
+  const entries = cache.get(value);
+  if (entries === undefined) return undefined;
+  for (const e of entries) if (e.name === name) return e.points;
+  return undefined;
+}
+
+function rememberPoints(cache: HeaderPoints, name: string, value: string, points: readonly Point[]): void {
+  const entries = cache.get(value);
+  if (entries !== undefined) {
+    if (entries.length < 8) entries.push({ name, points });
+    return;
+  }
+  if (cache.size >= HEADER_POINTS_ENTRIES) cache.delete(cache.keys().next().value as string);
+  cache.set(value, [{ name, points }]);
+}
+
+function parseHeader(ctx: ParseContext, name: string, value: string): void {
+  if (name === 'cookie') {
+    parseCookies(ctx, value);
+  } else if (name === 'authorization' || name === 'proxy-authorization') {
+    addAuthorization(ctx, name, value);
+  } else if (!(isSyntaxHeader(name) && isTokenSyntax(value))) {
+    ctx.add(`header.${name}`, value, 'header', { name });
+  }
+}
+
+/**
+ * Header points (`header.<name>`), cookie points (`cookie.<name>`); syntax-only headers skipped while
+ * they stay syntax. With `remember`, header values are parsed once per limits object (see above).
+ */
+export function parseHeaders(ctx: ParseContext, headers: Readonly<Record<string, string | readonly string[]>>, remember = false): void {
+  const cache = remember ? headerPointsFor(ctx.limits) : null;
   for (const rawName of Object.keys(headers)) {
     const raw = headers[rawName];
     const values: readonly string[] = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? raw : [];
@@ -111,15 +164,20 @@ export function parseHeaders(ctx: ParseContext, headers: Readonly<Record<string,
     for (const value of values) {
       if (ctx.stopped) return;
       if (typeof value !== 'string' || value === '') continue;
-      if (name === 'cookie') {
-        parseCookies(ctx, value);
-      } else if (name === 'authorization' || name === 'proxy-authorization') {
-        addAuthorization(ctx, name, value);
-      } else if (isSyntaxHeader(name) && isTokenSyntax(value)) {
+      if (cache === null || value.length > HEADER_POINTS_VALUE_CHARS) {
+        parseHeader(ctx, name, value);
         continue;
-      } else {
-        ctx.add(`header.${name}`, value, 'header', { name });
       }
+      const made = recallPoints(cache, name, value);
+      if (made !== undefined) {
+        for (const p of made) if (!ctx.addMade(p)) return;
+        continue;
+      }
+      const first = ctx.points.length;
+      const events = ctx.events.length;
+      const errors = ctx.errors.length;
+      parseHeader(ctx, name, value);
+      if (!ctx.stopped && ctx.events.length === events && ctx.errors.length === errors) rememberPoints(cache, name, value, ctx.points.slice(first));
     }
   }
 }

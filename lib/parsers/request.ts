@@ -21,6 +21,8 @@ export interface ParsedRequest {
 export interface ParseRequestOptions {
   grpcSchema?: GrpcSchema | null;
   startedAt?: number;
+  /** Reuse the points of header values parsed before with the same limits (see parseHeaders). */
+  rememberHeaders?: boolean;
 }
 
 const STANDARD_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -37,7 +39,7 @@ function contentTypeOf(req: HttpRequest): string {
  * headers and cookies, body. Each parser step is isolated: an exception in one becomes a parse_error
  * event and the others still run.
  */
-export function parseRequest(req: HttpRequest, limits: Limits, opts: ParseRequestOptions = {}): ParsedRequest {
+export function parseRequest(req: HttpRequest, limits: Readonly<Limits>, opts: ParseRequestOptions = {}): ParsedRequest {
   const ctx = new ParseContext(limits, opts.startedAt);
   ctx.peeler = peelNested;
   const summary: ParseSummary = { contentType: contentTypeOf(req), bodyKind: 'none', errors: ctx.errors };
@@ -68,7 +70,7 @@ export function parseRequest(req: HttpRequest, limits: Limits, opts: ParseReques
       addQueryPoints(ctx, rawQuery, 'query', 'query');
     }
   });
-  step('headers', () => parseHeaders(ctx, req.headers ?? {}));
+  step('headers', () => parseHeaders(ctx, req.headers ?? {}, opts.rememberHeaders === true));
   step('body', () => parseBody(ctx, req, { grpcSchema: opts.grpcSchema, graphqlPath }, summary));
   return { points: ctx.points, limits: ctx.events, parse: summary, bytes: ctx.bytes, stopped: ctx.stopped };
 }
