@@ -1,4 +1,5 @@
-import { firstWordIsCommand, isCommandNameAt } from './commands';
+import { charMask } from '../../features';
+import { commandNames, firstWordIsCommand, firstWordMayBeCommand, isCommandNameAt } from './commands';
 
 describe('command names', () => {
   it('recognizes names as spelled (Unix) and in any case (Windows), with paths, carets and .exe', () => {
@@ -14,5 +15,30 @@ describe('command names', () => {
     expect(isCommandNameAt('x;whoami;y', 2, 8)).toBe(true);
     expect(isCommandNameAt('x;whoamx;y', 2, 8)).toBe(false);
     expect(isCommandNameAt('a|/bin/cat', 2, 10)).toBe(true);
+  });
+});
+
+describe('firstWordMayBeCommand (the three-character gate)', () => {
+  const upper = (w: string): string => w.toUpperCase();
+  const spellings = (name: string): string[] => [name, `${name} -x`, ` ${name}`, `"${name}"`, upper(name), `${upper(name)}.EXE /c`, `${name}.exe`, `/usr/bin/${name}`, `x/${name}`, `${name[0]}^${name.slice(1)}`];
+
+  it('never rejects a value whose first word firstWordIsCommand accepts', () => {
+    let accepted = 0;
+    for (const name of commandNames()) {
+      for (const v of spellings(name)) {
+        if (!firstWordIsCommand(v)) continue;
+        accepted += 1;
+        expect({ v, gate: firstWordMayBeCommand(v, charMask(v)) }).toEqual({ v, gate: true });
+      }
+    }
+    expect(accepted).toBeGreaterThan(commandNames().length * 3);
+  });
+
+  it('rejects plain first words no command starts with', () => {
+    for (const v of ['Dana Smith', 'SKU-1000', 'select a size', 'hello world', 'ord_8f2k3', 'bravo 6']) {
+      expect({ v, gate: firstWordMayBeCommand(v, charMask(v)) }).toEqual({ v, gate: false });
+    }
+    // a path or caret anywhere may rename the word: no verdict from the prefix
+    expect(firstWordMayBeCommand('Dana/x', charMask('Dana/x'))).toBe(true);
   });
 });

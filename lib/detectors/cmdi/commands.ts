@@ -1,3 +1,4 @@
+import { CH } from '../../features';
 /**
  * Command words an injected value runs, grouped by what they give an attacker, because that decides
  * which arguments make them suspicious:
@@ -69,6 +70,50 @@ for (const [name, unix, windows] of [...new Set([...UNIX.keys(), ...WINDOWS.keys
   const c = name.charCodeAt(0) - 97;
   if (c < 0 || c >= 26 || name.length >= MAX_BUCKET_LENGTH) continue;
   (BUCKETS[c * MAX_BUCKET_LENGTH + name.length] ??= []).push({ name, unix, windows });
+}
+
+/** A command-name character's index (`a`–`z` with upper case folded, `0`–`9`, `_`, `-`), else -1. */
+function nameIndex(c: number): number {
+  const l = c | 32;
+  if (l >= 97 && l <= 122) return l - 97;
+  if (c >= 48 && c <= 57) return c - 22;
+  return c === 95 ? 36 : c === 45 ? 37 : -1;
+}
+
+/** Every command name the tables hold (tests and tools). */
+export function commandNames(): string[] {
+  return [...new Set([...UNIX.keys(), ...WINDOWS.keys()])];
+}
+
+/** The first three characters (folded) of every command name made of name characters only there. */
+const PREFIXES = new Uint8Array(38 * 38 * 38);
+for (const name of new Set([...UNIX.keys(), ...WINDOWS.keys()])) {
+  if (name.length < 3) continue;
+  const a = nameIndex(name.charCodeAt(0));
+  const b = nameIndex(name.charCodeAt(1));
+  const c = nameIndex(name.charCodeAt(2));
+  if (a >= 0 && b >= 0 && c >= 0) PREFIXES[(a * 38 + b) * 38 + c] = 1;
+}
+
+/** Characters with which resolveCommand may find a name other than the word's own start (a path, caret, glob). */
+const RENAMING = CH.SLASH | CH.BACKSLASH | CH.CARET | CH.QUESTION | CH.STAR | CH.LBRACKET;
+
+/**
+ * Gate before firstWordIsCommand, from three characters and the value's CH mask (`chars`): false when
+ * the first word starts with three name characters that no command name starts with (`Dana`, `SKU-1000`,
+ * `select`) and nothing in the value could turn it into another name. Most values leave here without a
+ * walk over their first word.
+ */
+export function firstWordMayBeCommand(s: string, chars: number): boolean {
+  if ((chars & RENAMING) !== 0) return true;
+  let b = 0;
+  for (let c = s.charCodeAt(0); c === 32 || c === 9 || c === 39 || c === 34; c = s.charCodeAt(++b));
+  if (b + 3 > s.length) return true;
+  const x = nameIndex(s.charCodeAt(b));
+  const y = nameIndex(s.charCodeAt(b + 1));
+  const z = nameIndex(s.charCodeAt(b + 2));
+  if (x < 0 || y < 0 || z < 0) return true;
+  return PREFIXES[(x * 38 + y) * 38 + z] === 1;
 }
 
 function globMatch(pattern: string, name: string): boolean {

@@ -27,8 +27,10 @@ export const pathTraversalDetector: Detector = {
     const raw = point.value;
     if (raw.length < 2) return null;
     // mayBePath's triggers, from the shared mask; only `0x2e`-style spellings need a look at a value without them
-    if ((charsOf(input) & PATH_CHARS) === 0 && !((plainCharsOf(input) & HEX_PREFIX) === HEX_PREFIX && hasHexPrefix(raw))) return null;
-    if (!mayBePath(raw)) return null;
+    const chars = charsOf(input);
+    const plain = plainCharsOf(input);
+    if ((chars & PATH_CHARS) === 0 && !((plain & HEX_PREFIX) === HEX_PREFIX && hasHexPrefix(raw))) return null;
+    if (!mayBePath(raw, chars, plain)) return null;
     // Long values (bodies, blobs) only matter here when they could hold a parent reference or a wrapper.
     if (raw.length > LONG_VALUE && !mayHaveParent(raw) && raw.indexOf('://') < 0) return null;
     const decoded = raw.indexOf('%') >= 0 ? decodePathValue(raw) : raw;

@@ -1,3 +1,5 @@
+import { charMask, plainMask } from '../../features';
+import { mayBePath } from './grammar';
 import { createDetectorInput, makePoint } from '../../detector-input';
 import type { Point } from '../../types';
 import { pathTraversalDetector } from './index';
@@ -76,5 +78,13 @@ describe('pathTraversalDetector', () => {
 
   it('weights a file name in a path segment point lower than in a parameter', () => {
     expect(conf('config.php', 'path.1')).toBeLessThan(0.5);
+  });
+});
+
+describe('mayBePath with the point masks', () => {
+  it('answers as the searching form does', () => {
+    const values = ['dana@example.com', 'boot.ini', '../../etc/passwd', 'a/b', 'c:\\x', '%2e%2e', '0x2e0x2e', '0X2F', 'SKU-1000', 'x'.repeat(80) + '.y',
+      'x'.repeat(80) + '..y', 'photo．jpg', 'ｆｏｏ', 'v1.2.3', 'hello world', 'php://filter', '4.5', '.htaccess', ''];
+    for (const v of values) expect([v, mayBePath(v, charMask(v), plainMask(v))]).toEqual([v, mayBePath(v)]);
   });
 });

@@ -50,21 +50,40 @@ function compile(list: readonly string[], strong: boolean): SensitiveFile[] {
 
 export const SENSITIVE_FILES: readonly SensitiveFile[] = [...compile(STRONG, true), ...compile(WEAK, false)];
 
-function elementMatches(element: string, name: string): boolean {
-  if (element === '*') return name !== '';
-  if (element.endsWith('*')) return name.startsWith(element.slice(0, -1));
-  return element === name;
+/** A pattern element, compiled: `*` (any one name), a prefix (`php*`) or a literal name. */
+interface Element {
+  readonly any: boolean;
+  readonly prefix: string | null;
+  readonly literal: string;
+}
+
+function compileElement(element: string): Element {
+  if (element === '*') return { any: true, prefix: null, literal: element };
+  if (element.endsWith('*')) return { any: false, prefix: element.slice(0, -1), literal: element };
+  return { any: false, prefix: null, literal: element };
+}
+
+function elementMatches(e: Element, name: string): boolean {
+  if (e.any) return name !== '';
+  if (e.prefix !== null) return name.startsWith(e.prefix);
+  return e.literal === name;
+}
+
+interface CompiledFile {
+  file: SensitiveFile;
+  elements: readonly Element[];
 }
 
 /** Index by the first element's literal part so a segment only meets the patterns that could start there. */
-const BY_FIRST = new Map<string, SensitiveFile[]>();
-const PREFIXED: SensitiveFile[] = [];
-for (const f of SENSITIVE_FILES) {
-  const first = f.pattern[0];
-  if (first.endsWith('*')) PREFIXED.push(f);
+const BY_FIRST = new Map<string, CompiledFile[]>();
+const PREFIXED: CompiledFile[] = [];
+for (const file of SENSITIVE_FILES) {
+  const c: CompiledFile = { file, elements: file.pattern.map(compileElement) };
+  const first = file.pattern[0];
+  if (first.endsWith('*')) PREFIXED.push(c);
   else {
     const list = BY_FIRST.get(first) ?? [];
-    list.push(f);
+    list.push(c);
     BY_FIRST.set(first, list);
   }
 }
@@ -75,28 +94,28 @@ export interface SensitiveMatch {
   at: number;
 }
 
+/** Whether `c`'s elements match the names from `i` on. */
+function matchesAt(c: CompiledFile, names: readonly string[], i: number): boolean {
+  const elements = c.elements;
+  if (i + elements.length > names.length) return false;
+  for (let k = 0; k < elements.length; k++) if (!elementMatches(elements[k], names[i + k])) return false;
+  return true;
+}
+
 /** Finds the first strong match in `names` (consecutive segment names), else the first weak one. */
 export function findSensitiveFile(names: readonly string[]): SensitiveMatch | null {
   let weak: SensitiveMatch | null = null;
   for (let i = 0; i < names.length; i++) {
     const name = names[i];
     if (name === '') continue;
+    // the patterns starting with this name, then those starting with a prefix (the order they had)
     const candidates = BY_FIRST.get(name);
-    const lists = candidates ? [candidates, PREFIXED] : [PREFIXED];
-    for (const list of lists) {
-      for (const f of list) {
-        if (i + f.pattern.length > names.length) continue;
-        let ok = true;
-        for (let k = 0; k < f.pattern.length; k++) {
-          if (!elementMatches(f.pattern[k], names[i + k])) {
-            ok = false;
-            break;
-          }
-        }
-        if (!ok) continue;
-        if (f.strong) return { file: f, at: i };
-        if (weak === null) weak = { file: f, at: i };
-      }
+    const total = (candidates?.length ?? 0) + PREFIXED.length;
+    for (let j = 0; j < total; j++) {
+      const c = candidates !== undefined && j < candidates.length ? candidates[j] : PREFIXED[j - (candidates?.length ?? 0)];
+      if (!matchesAt(c, names, i)) continue;
+      if (c.file.strong) return { file: c.file, at: i };
+      if (weak === null) weak = { file: c.file, at: i };
     }
   }
   return weak;
