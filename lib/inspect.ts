@@ -51,14 +51,15 @@ interface ActiveDetector {
   at: number;
 }
 
+/** The map remembered for `list` in `cache`, made empty on first use. */
+function mapFor<K, V>(cache: WeakMap<ActiveDetector[], Map<K, V>>, list: ActiveDetector[]): Map<K, V> {
+  let map = cache.get(list);
+  if (map === undefined) cache.set(list, (map = new Map()));
+  return map;
+}
+
 /** The active detectors that inspect each point source, in registry order (built once per active list). */
 const bySourceCache = new WeakMap<ActiveDetector[], Map<PointSource, ActiveDetector[]>>();
-
-function detectorsBySource(active: ActiveDetector[]): Map<PointSource, ActiveDetector[]> {
-  let bySource = bySourceCache.get(active);
-  if (bySource === undefined) bySourceCache.set(active, (bySource = new Map()));
-  return bySource;
-}
 
 function detectorsFor(bySource: Map<PointSource, ActiveDetector[]>, active: ActiveDetector[], source: PointSource): ActiveDetector[] {
   let list = bySource.get(source);
@@ -75,12 +76,6 @@ function detectorsFor(bySource: Map<PointSource, ActiveDetector[]>, active: Acti
  */
 const MASKS_PER_LIST = 1024;
 const byMaskCache = new WeakMap<ActiveDetector[], Map<number, ActiveDetector[]>>();
-
-function masksOf(list: ActiveDetector[]): Map<number, ActiveDetector[]> {
-  let byMask = byMaskCache.get(list);
-  if (byMask === undefined) byMaskCache.set(list, (byMask = new Map()));
-  return byMask;
-}
 
 function triggeredBy(byMask: Map<number, ActiveDetector[]>, list: ActiveDetector[], chars: number): ActiveDetector[] {
   let run = byMask.get(chars);
@@ -209,7 +204,7 @@ export function inspect(request: HttpRequest, options: InspectOptions = NO_OPTIO
   const deadline = startedAt + limits.timeBudgetMs;
   const best = new Map<AttackType, Finding[]>();
   // looked up once per request, not per point
-  const bySource = detectorsBySource(active);
+  const bySource = mapFor(bySourceCache, active);
   let headerCache: HeaderCache | null = null;
   let inspected = 0;
   let listSource: PointSource | null = null;
@@ -241,7 +236,7 @@ export function inspect(request: HttpRequest, options: InspectOptions = NO_OPTIO
     // points come grouped by source (path, query, headers, body): look the list up when the source changes
     if (point.source !== listSource) {
       list = detectorsFor(bySource, active, (listSource = point.source));
-      byMask = masksOf(list);
+      byMask = mapFor(byMaskCache, list);
     }
     const run = triggeredBy(byMask, list, chars);
     for (let k = 0; k < run.length; k++) {

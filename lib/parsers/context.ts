@@ -53,16 +53,7 @@ export class ParseContext {
    * were made then). False when the request is full.
    */
   addMade(point: Point): boolean {
-    if (this.stopped) return false;
-    if (this.points.length >= this.limits.maxPoints) {
-      this.stopped = true;
-      this.event('points_capped', `more than ${this.limits.maxPoints} points; the rest was not inspected`);
-      return false;
-    }
-    if (++this.addsSinceClock >= CLOCK_EVERY) {
-      this.addsSinceClock = 0;
-      if (this.outOfTime()) return false;
-    }
+    if (!this.admit()) return false;
     this.points.push(point);
     this.bytes += point.value.length;
     return true;
@@ -70,16 +61,7 @@ export class ParseContext {
 
   /** Adds one point (value capped at maxPointBytes); returns it, or null when the request is full. */
   add(path: string, value: string, source: PointSource, opts: PointOptions = {}): Point | null {
-    if (this.stopped) return null;
-    if (this.points.length >= this.limits.maxPoints) {
-      this.stopped = true;
-      this.event('points_capped', `more than ${this.limits.maxPoints} points; the rest was not inspected`);
-      return null;
-    }
-    if (++this.addsSinceClock >= CLOCK_EVERY) {
-      this.addsSinceClock = 0;
-      if (this.outOfTime()) return null;
-    }
+    if (!this.admit()) return null;
     let v = value;
     let truncated = false;
     if (v.length > this.limits.maxPointBytes) {
@@ -113,6 +95,21 @@ export class ParseContext {
     this.bytes += v.length;
     if (!point.isKey && this.peeler !== null) this.peeler(this, point);
     return point;
+  }
+
+  /** Room for one more point: not stopped, under maxPoints (else points_capped), and time left (read every CLOCK_EVERY points). */
+  private admit(): boolean {
+    if (this.stopped) return false;
+    if (this.points.length >= this.limits.maxPoints) {
+      this.stopped = true;
+      this.event('points_capped', `more than ${this.limits.maxPoints} points; the rest was not inspected`);
+      return false;
+    }
+    if (++this.addsSinceClock >= CLOCK_EVERY) {
+      this.addsSinceClock = 0;
+      if (this.outOfTime()) return false;
+    }
+    return true;
   }
 
   /** True (and recorded once) when the time budget is spent. */
