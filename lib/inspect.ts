@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { createDetectorInput } from './detector-input';
 import { DETECTORS } from './detectors';
 import { mergeLimits } from './limits';
+import { ValueCache } from './value-cache';
 import { parseRequest } from './parsers/request';
 import { loadProtoFiles, parseProtoSource, type GrpcSchema } from './parsers/proto-schema';
 import {
@@ -123,16 +124,16 @@ function activeDetectors(options: InspectOptions, detectors: readonly Detector[]
  * values to inspect (a User-Agent has the parentheses, `;`, `/` and `.` that half the detectors look at),
  * so their detections (before thresholds, which stay per route) are remembered. Detectors are pure
  * functions of the point, so a hit gives exactly what running them would. Bounded: at most
- * HEADER_CACHE_ENTRIES values of at most HEADER_CACHE_VALUE_CHARS each (8 places per value); the oldest
- * value leaves first.
+ * HEADER_CACHE_ENTRIES values of at most HEADER_CACHE_VALUE_CHARS each (a ValueCache: 8 places per value,
+ * the oldest value leaving first).
  * Body, query and path values are not cached: they change from request to request.
  */
 export const HEADER_CACHE_ENTRIES = 2048;
 export const HEADER_CACHE_VALUE_CHARS = 1024;
 type CachedDetections = ReadonlyArray<{ at: number; detection: Detection }>;
 const NO_DETECTIONS: CachedDetections = Object.freeze([]);
-/** By value (hashing it is the one pass a lookup costs), then by where the value sat. */
-type HeaderCache = Map<string, Array<{ where: string; detections: CachedDetections }>>;
+/** By value, then by where the value sat (whereOf). */
+type HeaderCache = ValueCache<CachedDetections>;
 /**
  * One cache per detector registry and set of enabled detectors (their order in the active list is what
  * `at` points to): routes with the same detectors share it even when their options objects differ.
@@ -147,7 +148,7 @@ function headerCacheFor(active: ActiveDetector[], detectors: readonly Detector[]
   if (bySet === undefined) headerCaches.set(detectors, (bySet = new Map()));
   const enabled = active.map((a) => a.detector.type).join(',');
   cache = bySet.get(enabled);
-  if (cache === undefined) bySet.set(enabled, (cache = new Map()));
+  if (cache === undefined) bySet.set(enabled, (cache = new ValueCache(HEADER_CACHE_ENTRIES)));
   cacheOfActive.set(active, cache);
   return cache;
 }
@@ -159,23 +160,6 @@ function cacheable(point: Point): boolean {
 /** What besides the value a detector reads: the point's path (its name), key-ness and peeled encodings. */
 function whereOf(point: Point): string {
   return point.encodings.length === 0 ? (point.isKey ? `${point.path}\u0000k` : point.path) : `${point.path}\u0000${point.isKey ? 'k' : ''}\u0000${point.encodings.join(',')}`;
-}
-
-function recall(cache: HeaderCache, point: Point, where: string): CachedDetections | undefined {
-  const entries = cache.get(point.value);
-  if (entries === undefined) return undefined;
-  for (const e of entries) if (e.where === where) return e.detections;
-  return undefined;
-}
-
-function remember(cache: HeaderCache, point: Point, where: string, detections: CachedDetections): void {
-  const entries = cache.get(point.value);
-  if (entries !== undefined) {
-    if (entries.length < 8) entries.push({ where, detections });
-    return;
-  }
-  if (cache.size >= HEADER_CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
-  cache.set(point.value, [{ where, detections }]);
 }
 
 /** Turns header-value caching (their detections here, their parsed points in parseHeaders) off (benchmarks measuring cold inspection) or back on. */
@@ -223,7 +207,7 @@ export function inspect(request: HttpRequest, options: InspectOptions = NO_OPTIO
     if (headerCacheEnabled && cacheable(point)) {
       cache = headerCache ??= headerCacheFor(active, registry);
       where = whereOf(point);
-      const hit = recall(cache, point, where);
+      const hit = cache.get(point.value, where);
       if (hit !== undefined) {
         for (const { at, detection } of hit) if (detection.confidence >= active[at].threshold) keep(best, { ...detection, point: point.path, source: point.source });
         continue;
@@ -256,7 +240,7 @@ export function inspect(request: HttpRequest, options: InspectOptions = NO_OPTIO
       if (detection.confidence >= a.threshold) keep(best, { ...detection, point: point.path, source: point.source });
     }
     // a detector failure is reported on every request that carries the value, so it is not remembered
-    if (cache !== undefined && !failed) remember(cache, point, where, found ?? NO_DETECTIONS);
+    if (cache !== undefined && !failed) cache.set(point.value, where, found ?? NO_DETECTIONS);
   }
   const types = [...best.keys()].sort((a, b) => (TYPE_ORDER.get(a) ?? 0) - (TYPE_ORDER.get(b) ?? 0));
   const findings: Finding[] = [];

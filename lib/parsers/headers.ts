@@ -1,5 +1,6 @@
 import { urlDecodeOnce } from '../decoders/url';
 import type { Limits, Point } from '../types';
+import { ValueCache } from '../value-cache';
 import type { ParseContext } from './context';
 
 /**
@@ -110,35 +111,18 @@ function addAuthorization(ctx: ParseContext, name: string, value: string): void 
  * what a small request costs. Points are never changed after they are made, so a hit adds the same
  * objects. One cache per limits object (the limits decide capping and peeling depth); only parses that
  * raised no limit event and no error are remembered, so a hit gives exactly what parsing would, events
- * included. Bounded like inspect's detection cache: HEADER_POINTS_ENTRIES values of at most
- * HEADER_POINTS_VALUE_CHARS, 8 names per value, the oldest value leaving first.
+ * included. Bounded like inspect's detection cache (a ValueCache): HEADER_POINTS_ENTRIES values of at
+ * most HEADER_POINTS_VALUE_CHARS, 8 header names per value, the oldest value leaving first.
  */
 export const HEADER_POINTS_ENTRIES = 2048;
 export const HEADER_POINTS_VALUE_CHARS = 1024;
-type HeaderPoints = Map<string, Array<{ name: string; points: readonly Point[] }>>;
+type HeaderPoints = ValueCache<readonly Point[]>;
 const headerPointCaches = new WeakMap<Readonly<Limits>, HeaderPoints>();
 
 function headerPointsFor(limits: Readonly<Limits>): HeaderPoints {
   let cache = headerPointCaches.get(limits);
-  if (cache === undefined) headerPointCaches.set(limits, (cache = new Map()));
+  if (cache === undefined) headerPointCaches.set(limits, (cache = new ValueCache(HEADER_POINTS_ENTRIES)));
   return cache;
-}
-
-function recallPoints(cache: HeaderPoints, name: string, value: string): readonly Point[] | undefined {
-  const entries = cache.get(value);
-  if (entries === undefined) return undefined;
-  for (const e of entries) if (e.name === name) return e.points;
-  return undefined;
-}
-
-function rememberPoints(cache: HeaderPoints, name: string, value: string, points: readonly Point[]): void {
-  const entries = cache.get(value);
-  if (entries !== undefined) {
-    if (entries.length < 8) entries.push({ name, points });
-    return;
-  }
-  if (cache.size >= HEADER_POINTS_ENTRIES) cache.delete(cache.keys().next().value as string);
-  cache.set(value, [{ name, points }]);
 }
 
 function parseHeader(ctx: ParseContext, name: string, value: string): void {
@@ -168,7 +152,7 @@ export function parseHeaders(ctx: ParseContext, headers: Readonly<Record<string,
         parseHeader(ctx, name, value);
         continue;
       }
-      const made = recallPoints(cache, name, value);
+      const made = cache.get(value, name);
       if (made !== undefined) {
         for (const p of made) if (!ctx.addMade(p)) return;
         continue;
@@ -177,7 +161,7 @@ export function parseHeaders(ctx: ParseContext, headers: Readonly<Record<string,
       const events = ctx.events.length;
       const errors = ctx.errors.length;
       parseHeader(ctx, name, value);
-      if (!ctx.stopped && ctx.events.length === events && ctx.errors.length === errors) rememberPoints(cache, name, value, ctx.points.slice(first));
+      if (!ctx.stopped && ctx.events.length === events && ctx.errors.length === errors) cache.set(value, name, ctx.points.slice(first));
     }
   }
 }

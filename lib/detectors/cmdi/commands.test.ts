@@ -1,5 +1,5 @@
 import { charMask } from '../../features';
-import { commandNames, firstWordIsCommand, firstWordMayBeCommand, isCommandNameAt } from './commands';
+import { commandNames, firstWordIsCommand, isCommandNameAt, mayStartCommandName } from './commands';
 
 describe('command names', () => {
   it('recognizes names as spelled (Unix) and in any case (Windows), with paths, carets and .exe', () => {
@@ -18,7 +18,7 @@ describe('command names', () => {
   });
 });
 
-describe('firstWordMayBeCommand (the three-character gate)', () => {
+describe('firstWordIsCommand with the value mask (the three-character gate)', () => {
   const upper = (w: string): string => w.toUpperCase();
   const spellings = (name: string): string[] => [name, `${name} -x`, ` ${name}`, `"${name}"`, upper(name), `${upper(name)}.EXE /c`, `${name}.exe`, `/usr/bin/${name}`, `x/${name}`, `${name[0]}^${name.slice(1)}`];
 
@@ -28,7 +28,7 @@ describe('firstWordMayBeCommand (the three-character gate)', () => {
       for (const v of spellings(name)) {
         if (!firstWordIsCommand(v)) continue;
         accepted += 1;
-        expect({ v, gate: firstWordMayBeCommand(v, charMask(v)) }).toEqual({ v, gate: true });
+        expect({ v, gate: firstWordIsCommand(v, charMask(v)) }).toEqual({ v, gate: true });
       }
     }
     expect(accepted).toBeGreaterThan(commandNames().length * 3);
@@ -36,9 +36,10 @@ describe('firstWordMayBeCommand (the three-character gate)', () => {
 
   it('rejects plain first words no command starts with', () => {
     for (const v of ['Dana Smith', 'SKU-1000', 'select a size', 'hello world', 'ord_8f2k3', 'bravo 6']) {
-      expect({ v, gate: firstWordMayBeCommand(v, charMask(v)) }).toEqual({ v, gate: false });
+      expect({ v, gate: mayStartCommandName(v, 0) }).toEqual({ v, gate: false });
     }
-    // a path or caret anywhere may rename the word: no verdict from the prefix
-    expect(firstWordMayBeCommand('Dana/x', charMask('Dana/x'))).toBe(true);
+    // a path or caret anywhere may rename the word: no verdict from the prefix (`dan` starts no command)
+    expect(mayStartCommandName('dan/cat', 0)).toBe(false);
+    expect(firstWordIsCommand('dan/cat', charMask('dan/cat'))).toBe(true);
   });
 });

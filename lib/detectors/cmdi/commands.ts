@@ -66,7 +66,7 @@ interface NameEntry {
 }
 const MAX_BUCKET_LENGTH = 31;
 const BUCKETS: Array<NameEntry[] | undefined> = new Array(26 * MAX_BUCKET_LENGTH);
-for (const [name, unix, windows] of [...new Set([...UNIX.keys(), ...WINDOWS.keys()])].map((n) => [n, UNIX.has(n), WINDOWS.has(n)] as const)) {
+for (const [name, unix, windows] of commandNames().map((n) => [n, UNIX.has(n), WINDOWS.has(n)] as const)) {
   const c = name.charCodeAt(0) - 97;
   if (c < 0 || c >= 26 || name.length >= MAX_BUCKET_LENGTH) continue;
   (BUCKETS[c * MAX_BUCKET_LENGTH + name.length] ??= []).push({ name, unix, windows });
@@ -87,7 +87,7 @@ export function commandNames(): string[] {
 
 /** The first three characters (folded) of every command name made of name characters only there. */
 const PREFIXES = new Uint8Array(38 * 38 * 38);
-for (const name of new Set([...UNIX.keys(), ...WINDOWS.keys()])) {
+for (const name of commandNames()) {
   if (name.length < 3) continue;
   const a = nameIndex(name.charCodeAt(0));
   const b = nameIndex(name.charCodeAt(1));
@@ -99,19 +99,14 @@ for (const name of new Set([...UNIX.keys(), ...WINDOWS.keys()])) {
 const RENAMING = CH.SLASH | CH.BACKSLASH | CH.CARET | CH.QUESTION | CH.STAR | CH.LBRACKET;
 
 /**
- * Gate before firstWordIsCommand, from three characters and the value's CH mask (`chars`): false when
- * the first word starts with three name characters that no command name starts with (`Dana`, `SKU-1000`,
- * `select`) and nothing in the value could turn it into another name. Most values leave here without a
- * walk over their first word.
+ * False when the three characters at `at` are name characters that no command name starts with (`Dan`,
+ * `SKU`, `sel`): a plain word starting there is no command, whatever its length.
  */
-export function firstWordMayBeCommand(s: string, chars: number): boolean {
-  if ((chars & RENAMING) !== 0) return true;
-  let b = 0;
-  for (let c = s.charCodeAt(0); c === 32 || c === 9 || c === 39 || c === 34; c = s.charCodeAt(++b));
-  if (b + 3 > s.length) return true;
-  const x = nameIndex(s.charCodeAt(b));
-  const y = nameIndex(s.charCodeAt(b + 1));
-  const z = nameIndex(s.charCodeAt(b + 2));
+export function mayStartCommandName(s: string, at: number): boolean {
+  if (at + 3 > s.length) return true;
+  const x = nameIndex(s.charCodeAt(at));
+  const y = nameIndex(s.charCodeAt(at + 1));
+  const z = nameIndex(s.charCodeAt(at + 2));
   if (x < 0 || y < 0 || z < 0) return true;
   return PREFIXES[(x * 38 + y) * 38 + z] === 1;
 }
@@ -218,11 +213,15 @@ export function isCommandNameAt(s: string, start: number, end: number): boolean 
 
 /**
  * Whether the value's first word (after blanks and quotes; at most 41 characters, up to a blank) is a
- * command name: isCommandNameAt in the same pass that finds the word's end.
+ * command name: isCommandNameAt in the same pass that finds the word's end. With the value's CH mask
+ * (`chars`), a word is first checked against the prefix table (mayStartCommandName), unless a `/ \ ^ ? * [`
+ * anywhere could make resolveCommand find another name in it: most values leave without a walk over
+ * their first word.
  */
-export function firstWordIsCommand(s: string): boolean {
+export function firstWordIsCommand(s: string, chars?: number): boolean {
   let b = 0;
   for (let c = s.charCodeAt(0); c === 32 || c === 9 || c === 39 || c === 34; c = s.charCodeAt(++b));
+  if (chars !== undefined && (chars & RENAMING) === 0 && !mayStartCommandName(s, b)) return false;
   let upper = false;
   let plain = true;
   let e = b;

@@ -2,7 +2,7 @@ import { decodeBase64Text } from '../../decoders/base64';
 import { urlDecode } from '../../decoders/url';
 import { CH, charsOf, looksLikeNoise } from '../../features';
 import type { Detection, Detector, DetectorInput } from '../../types';
-import { firstWordIsCommand, firstWordMayBeCommand, isCommandNameAt } from './commands';
+import { firstWordIsCommand, isCommandNameAt } from './commands';
 import { analyzeCode } from './code-injection';
 import { analyzeShell, type CmdFinding } from './grammar';
 
@@ -144,7 +144,7 @@ export const cmdiDetector: Detector = {
     const raw = point.value;
     if (raw.length < 2 || point.isKey) return null;
     const chars = charsOf(input);
-    if ((chars & SHELL_CHARS) === 0 && !(firstWordMayBeCommand(raw, chars) && firstWordIsCommand(raw))) {
+    if ((chars & SHELL_CHARS) === 0 && !firstWordIsCommand(raw, chars)) {
       const text = shortBase64Text(raw);
       if (text === null) return null;
       const f = analyzeAround(text, candidates(text, false));

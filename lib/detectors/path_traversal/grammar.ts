@@ -4,7 +4,7 @@
  * system directories, or going through a PHP stream wrapper / filter chain.
  */
 import { normalizePath, splitSegments, type Segment } from './normalize';
-import { CH, PC } from '../../features';
+import { CH, PC, PC_UNKNOWN } from '../../features';
 import { findSensitiveFile, UNIX_SYSTEM_ROOTS, WINDOWS_SYSTEM_ROOTS } from './sensitive-files';
 
 export interface PathFinding {
@@ -43,21 +43,30 @@ function clip(s: string, from = 0): string {
   return s.slice(Math.max(0, from), Math.max(0, from) + 200);
 }
 
+/** A `0x` needs both classes. */
+const HEX_PREFIX = PC.ZERO | PC.X;
+
+/** `0x` or `0X` anywhere (one pass instead of two searches). */
+function hasHexPrefix(s: string): boolean {
+  for (let i = s.indexOf('0'); i >= 0 && i + 1 < s.length; i = s.indexOf('0', i + 1)) if ((s.charCodeAt(i + 1) | 32) === 120) return true;
+  return false;
+}
+
 /**
- * Cheap test on the raw value: could this possibly be a path attack? With the value's CH and PC masks
- * (`chars`, `plain`; -1 when unknown) the classes are read off it instead of searched for: each native search costs more
- * than a short value's whole mask pass, and dotted values (e-mail addresses, host names, versions) are
- * everywhere in API traffic.
+ * Cheap test on the raw value: could this possibly be a path attack? With the value's CH mask (`chars`)
+ * and PC classes (`plain`) the classes are read off them instead of searched for: each native search
+ * costs more than a short value's whole mask pass, and dotted values (e-mail addresses, host names,
+ * versions) are everywhere in API traffic. Without `chars`, the value is searched.
  */
-export function mayBePath(value: string, chars = -1, plain = -1): boolean {
-  if (chars === -1) {
+export function mayBePath(value: string, chars?: number, plain: number = PC_UNKNOWN): boolean {
+  if (chars === undefined) {
     if (value.indexOf('/') >= 0 || value.indexOf('\\') >= 0 || value.indexOf('%') >= 0 || value.indexOf('..') >= 0) return true;
-    if (value.indexOf(':') >= 0 || value.indexOf('0x') >= 0 || value.indexOf('0X') >= 0) return true;
+    if (value.indexOf(':') >= 0 || hasHexPrefix(value)) return true;
     if (value.length <= 64 && value.indexOf('.') >= 0) return true; // bare names such as boot.ini, .htaccess
   } else {
     if ((chars & (CH.SLASH | CH.BACKSLASH | CH.PERCENT | CH.COLON)) !== 0) return true;
     if ((chars & CH.DOT) !== 0 && (value.length <= 64 || value.indexOf('..') >= 0)) return true;
-    if ((plain & (PC.ZERO | PC.X)) === (PC.ZERO | PC.X) && (value.indexOf('0x') >= 0 || value.indexOf('0X') >= 0)) return true;
+    if ((plain & HEX_PREFIX) === HEX_PREFIX && hasHexPrefix(value)) return true;
     if ((chars & CH.NONASCII) === 0) return false;
   }
   for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 0x2000) return true; // look-alike dots/slashes

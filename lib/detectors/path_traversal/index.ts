@@ -1,4 +1,4 @@
-import { CH, PC, charsOf, plainCharsOf } from '../../features';
+import { charsOf, plainCharsOf } from '../../features';
 import type { Detection, Detector, DetectorInput } from '../../types';
 import { decodePathValue, mayHaveParent } from './decode';
 import { analyzePath, mayBePath } from './grammar';
@@ -9,16 +9,6 @@ import { analyzePath, mayBePath } from './grammar';
  * stream wrappers. See grammar.ts for the rules and their confidences.
  */
 const LONG_VALUE = 256;
-const PATH_CHARS = CH.SLASH | CH.BACKSLASH | CH.PERCENT | CH.DOT | CH.COLON | CH.NONASCII;
-
-/** A `0x` needs both classes. */
-const HEX_PREFIX = PC.ZERO | PC.X;
-
-/** `0x` or `0X` anywhere (one pass instead of two searches). */
-function hasHexPrefix(s: string): boolean {
-  for (let i = s.indexOf('0'); i >= 0 && i + 1 < s.length; i = s.indexOf('0', i + 1)) if ((s.charCodeAt(i + 1) | 32) === 120) return true;
-  return false;
-}
 
 export const pathTraversalDetector: Detector = {
   type: 'path_traversal',
@@ -26,11 +16,8 @@ export const pathTraversalDetector: Detector = {
     const { point } = input;
     const raw = point.value;
     if (raw.length < 2) return null;
-    // mayBePath's triggers, from the shared mask; only `0x2e`-style spellings need a look at a value without them
-    const chars = charsOf(input);
-    const plain = plainCharsOf(input);
-    if ((chars & PATH_CHARS) === 0 && !((plain & HEX_PREFIX) === HEX_PREFIX && hasHexPrefix(raw))) return null;
-    if (!mayBePath(raw, chars, plain)) return null;
+    // from the point's shared masks: only `0x2e`-style spellings need a look at a value without path classes
+    if (!mayBePath(raw, charsOf(input), plainCharsOf(input))) return null;
     // Long values (bodies, blobs) only matter here when they could hold a parent reference or a wrapper.
     if (raw.length > LONG_VALUE && !mayHaveParent(raw) && raw.indexOf('://') < 0) return null;
     const decoded = raw.indexOf('%') >= 0 ? decodePathValue(raw) : raw;
