@@ -8,6 +8,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { EventInput } from '../store/types';
 import { makeBatch, makeEvent } from '../testing/events';
+import { waitForCount } from '../testing/browser';
 import { ADMIN_TOKEN, startTestCollector, type TestCollector } from '../testing/collector';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -67,7 +68,7 @@ describe('dashboard in headless Chromium', () => {
   test('XSS payloads from events render as text and never run', async () => {
     await page.fill('#filters input[name=q]', 'window.__xss');
     await page.click('#filters button[type=submit]');
-    await page.waitForFunction("document.querySelectorAll('#events tbody tr.summary').length === 1");
+    await waitForCount(page, page.locator('#events tbody tr.summary'), 1);
     await page.click('#events tbody tr.summary');
     const excerpts = await page.locator('#events tr.detail pre.excerpt').allTextContents();
     expect(excerpts).toEqual(expect.arrayContaining([XSS_SCRIPT, XSS_IMG]));

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { Inventory, InventorySender } from '../../plugins/api-waf/discovery';
 import { req } from '../../plugins/api-waf/discovery/testing';
+import { waitForCount } from '../testing/browser';
 import { NODE_TOKENS, startTestCollector, type TestCollector } from '../testing/collector';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -49,11 +50,7 @@ describe('API inventory panel in headless Chromium', () => {
   });
 
   const rows = () => page.locator('#inventory tbody tr.summary');
-  /** Polls the row count (string predicates for waitForFunction would need 'unsafe-eval' under the page's CSP). */
-  async function waitRows(n: number): Promise<void> {
-    for (let i = 0; i < 100 && (await rows().count()) !== n; i++) await page.waitForTimeout(100);
-    expect(await rows().count()).toBe(n);
-  }
+  const waitRows = (n: number): Promise<void> => waitForCount(page, rows(), n);
 
   test('endpoints, sensitive badges, shadow marking and parameters', async () => {
     await page.goto(collector.url);
