@@ -68,7 +68,7 @@ describe('dashboard in headless Chromium', () => {
   test('XSS payloads from events render as text and never run', async () => {
     await page.fill('#filters input[name=q]', 'window.__xss');
     await page.click('#filters button[type=submit]');
-    await waitForCount(page, page.locator('#events tbody tr.summary'), 1);
+    expect(await waitForCount(page, page.locator('#events tbody tr.summary'), 1)).toBe(1);
     await page.click('#events tbody tr.summary');
     const excerpts = await page.locator('#events tr.detail pre.excerpt').allTextContents();
     expect(excerpts).toEqual(expect.arrayContaining([XSS_SCRIPT, XSS_IMG]));

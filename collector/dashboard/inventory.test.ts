@@ -50,7 +50,9 @@ describe('API inventory panel in headless Chromium', () => {
   });
 
   const rows = () => page.locator('#inventory tbody tr.summary');
-  const waitRows = (n: number): Promise<void> => waitForCount(page, rows(), n);
+  const waitRows = async (n: number): Promise<void> => {
+    expect(await waitForCount(page, rows(), n)).toBe(n);
+  };
 
   test('endpoints, sensitive badges, shadow marking and parameters', async () => {
     await page.goto(collector.url);
