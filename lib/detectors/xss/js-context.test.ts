@@ -52,6 +52,26 @@ describe('analyzeJs', () => {
     expect(m!.confidence).toBeGreaterThanOrEqual(0.5);
   });
 
+  it.each([
+    "alert('hello') is a JavaScript function that shows a dialog",
+    'eval(x) evaluates a string as code',
+    "prompt('name') returns what the user typed",
+  ])('leaves a call followed by prose alone (a syntax error, so nothing runs): %s', (s) => {
+    expect(analyzeJs(s)).toBeNull();
+  });
+
+  it.each([
+    'alert(1)',
+    'alert(1);x is y',
+    'alert(1)\nis a function',
+    "alert('a') in window",
+    'alert(1</script>',
+    'alert(1)</script>',
+    'alert((1)) - 1',
+  ])('still flags a call that runs: %s', (s) => {
+    expect(analyzeJs(s)?.rule).toBe('js:sink:alert');
+  });
+
   it('looksLikeScript tells code from text', () => {
     expect(looksLikeScript('alert(1)')).toBe(true);
     expect(looksLikeScript('x=1')).toBe(true);

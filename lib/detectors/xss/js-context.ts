@@ -316,7 +316,42 @@ export function analyzeJsText(s: string): JsFinding | null {
   const tokens = lexJs(s);
   const sink = findSink(tokens, 0, tokens.length, s);
   if (sink === null || !sink.strong) return null;
+  if (!callMayRun(tokens, sink.end, s)) return null;
   return { rule: `js:sink:${sink.name}`, confidence: 0.72, start: sink.start, end: sink.end };
+}
+
+const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
+
+/** Words that continue an expression after a call: `alert(1) in x`, `f() instanceof g`. */
+const INFIX_WORDS = new Set(['in', 'instanceof']);
+
+/**
+ * False when the call opened at offset `openerEnd` is followed, on the same line, by a word or number:
+ * `alert('hello') is a JavaScript function` is a syntax error, so no script holding it runs
+ * (and, with no line break, automatic semicolon insertion does not rescue it). A call whose parentheses
+ * never close (cut off, or closed by markup) may still run and counts as running.
+ */
+function callMayRun(tokens: JsToken[], openerEnd: number, s: string): boolean {
+  let k = 0;
+  while (k < tokens.length && tokens[k].end < openerEnd) k += 1;
+  const opener = tokens[k];
+  if (opener === undefined || opener.kind !== 'punct' || opener.text !== '(') return true;
+  let depth = 0;
+  for (; k < tokens.length; k++) {
+    const t = tokens[k];
+    if (t.kind !== 'punct') continue;
+    if (t.text === '(') depth += 1;
+    else if (t.text === ')') {
+      depth -= 1;
+      if (depth === 0) break;
+    }
+  }
+  const after = tokens[k + 1];
+  if (k >= tokens.length || after === undefined) return true;
+  // A quote may be the one that balances the page's own closing quote (`alert(1)",` in a flashvar).
+  if (after.kind !== 'ident' && after.kind !== 'number') return true;
+  if (INFIX_WORDS.has(after.text)) return true;
+  return LINE_TERMINATOR.test(s.slice(tokens[k].end, after.start));
 }
 
 /** True when an attribute value or URL body reads as code: a call, a sink, or an assignment. */
