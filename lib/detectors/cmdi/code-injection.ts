@@ -26,6 +26,9 @@ const PROBES: ReadonlyMap<string, number> = new Map([['phpinfo', 0.9], ['sleep',
 
 const MAX_CALLS = 64;
 
+/** Text that loads the module named right after it: `require(`, `import(`, `from`, then a quote. */
+const LOADS_MODULE = /(?:\b(?:require|import)\s*\(\s*|\bfrom\s*)['"`](?:node:)?$/;
+
 function identifierBefore(s: string, paren: number): { name: string; start: number } {
   let e = paren;
   while (e > 0 && (s[e - 1] === ' ' || s[e - 1] === '\t')) e -= 1;
@@ -61,7 +64,15 @@ export function analyzeCode(lower: string): CodeFinding | null {
     while (k < lower.length && k - at < 32 && /[a-z0-9_@]/.test(lower[k])) k += 1;
     if (lower[k] === '(' && k > at + opener.length + 1) take(0.9, 'cmdi:code:php-curly', at);
   }
-  if (lower.indexOf('child_process') >= 0) take(0.95, 'cmdi:code:node-child_process', lower.indexOf('child_process'));
+  // The module loaded (`require('child_process')`, `import('node:child_process')`, `from "child_process"`),
+  // not the name mentioned: docs and questions about Node name it all the time. Its method calls
+  // (`child_process.exec(`) are callees below.
+  for (let at = lower.indexOf('child_process'), seen = 0; at >= 0 && seen < 8; at = lower.indexOf('child_process', at + 1), seen++) {
+    if (LOADS_MODULE.test(lower.slice(Math.max(0, at - 16), at))) {
+      take(0.95, 'cmdi:code:node-child_process', at);
+      break;
+    }
+  }
   let calls = 0;
   for (let p = lower.indexOf('('); p >= 0 && calls < MAX_CALLS; p = lower.indexOf('(', p + 1)) {
     calls += 1;

@@ -157,6 +157,28 @@ function scoreCommand(cmd: ResolvedCommand, opening: Opening, a: ArgShape, nextI
   return score;
 }
 
+/** Arguments only a command line has: flags, system paths, URLs, hosts, redirections; no prose words. */
+function shellyArgs(a: ArgShape): boolean {
+  return (a.flags || a.systemPath || a.url || a.host || a.redirect) && a.plainWords === 0;
+}
+
+const CODE_SPAN = /`[^`]*`/g;
+const PROSE_WORD = /(?:^|\s)[A-Za-z][a-z]+[,.:;!?]?(?=\s|$)/g;
+const PROSE_WORDS = 5;
+
+/**
+ * True for prose that quotes code in backticks, markdown's code spans: at least five plain words outside
+ * the spans. There `` `id` `` or `` `set` `` names a command rather than running one; a span whose
+ * arguments are a command line's (`` `cat /etc/passwd` ``, `` `ls -la` ``) is still read as a command.
+ */
+export function isProseWithCodeSpans(raw: string): boolean {
+  const outside = raw.replace(CODE_SPAN, ' ');
+  let words = 0;
+  PROSE_WORD.lastIndex = 0;
+  while (words < PROSE_WORDS && PROSE_WORD.exec(outside) !== null) words += 1;
+  return words >= PROSE_WORDS;
+}
+
 /** Scans one tokenization for the strongest command at a command position. */
 function scanTokens(tokens: readonly Token[], raw: string, first: Opening): CmdFinding | null {
   let best: CmdFinding | null = null;
@@ -173,6 +195,9 @@ function scanTokens(tokens: readonly Token[], raw: string, first: Opening): CmdF
   const markdownTable = raw.indexOf('|') >= 0 && /\|\s*:?-{3,}/.test(raw);
   // A blob dense with operators (sensor data, minified code, ciphertext in printable form)
   const blob = operators > 12 && operators * 8 > tokens.length * 3 && raw.length > 100;
+  // Prose with markdown code spans ("set with the `set` command"): decided once, when a backtick opens
+  let prose: boolean | null = null;
+  let backtick = false;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     if (t.kind === 'sep') {
@@ -182,6 +207,7 @@ function scanTokens(tokens: readonly Token[], raw: string, first: Opening): CmdF
     }
     if (t.kind === 'subst') {
       opening = 'subst';
+      backtick = t.text === '`';
       continue;
     }
     if (t.kind === 'close' || t.kind === 'redir') {
@@ -202,6 +228,10 @@ function scanTokens(tokens: readonly Token[], raw: string, first: Opening): CmdF
     const { shape, end } = shapeArgs(tokens, k + 1, raw);
     const nextIsEnd = end >= tokens.length;
     let score = scoreCommand(cmd, how, shape, nextIsEnd);
+    if (score > 0 && how === 'subst' && backtick && !shellyArgs(shape)) {
+      if (prose === null) prose = isProseWithCodeSpans(raw);
+      if (prose) score = 0;
+    }
     if (blob && (score < 0.9 || (cmd.info.english && shape.none) || cmd.name.length <= 2)) score = 0;
     if (score > 0 && (best === null || score > best.confidence)) {
       best = { confidence: score, detail: `cmdi:${how}:${cmd.info.kind}:${cmd.name}`, start: word.start };
