@@ -145,6 +145,16 @@ describe('sqliDetector: false-positive pass (prose comparisons, macros, bare sta
     expect(hit("' or 'a'='a")).toBe(true);
   });
 
+  it('reads a lone operator between quotes as a probe only at the start of a value or after a short one', () => {
+    for (const probe of ["'-'", "'^'", '"*"', "john'|'", "john smith'-'", " like '%'"]) expect({ probe, hit: hit(probe) }).toEqual({ probe, hit: true });
+    const prose = [
+      "Options are separated by a comma or space or vertical bar ('|').",
+      'It is possible to define more than one parameter within the same couple of slash ("/"). Such as:',
+      "Any `module.exports = require('mod')` assignment is detected as a reexport, but only the last one is returned:",
+    ];
+    for (const text of prose) expect({ text, hit: hit(text) }).toEqual({ text, hit: false });
+  });
+
   it('gates on the shared character mask', () => {
     expect(mayBeSql('SKU-1000')).toBe(false);
     expect(mayBeSql('x'.repeat(1000))).toBe(false);

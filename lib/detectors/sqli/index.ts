@@ -111,6 +111,21 @@ function quotedWord(s: string, t: SqlToken | undefined, quote: string): boolean 
   return t !== undefined && s[t.start - 1] === quote && s[t.end] === quote;
 }
 
+/** Words a value may hold before an operator probe's breakout quote (`john smith'-'`). */
+const PROBE_PREFIX_WORDS = 3;
+
+/** Words (runs of non-blanks) in s[0, to), counted up to PROBE_PREFIX_WORDS + 1. */
+function wordsBefore(s: string, to: number): number {
+  let words = 0;
+  let inWord = false;
+  for (let i = 0; i < to && words <= PROBE_PREFIX_WORDS; i++) {
+    const blank = s.charCodeAt(i) <= 32;
+    if (!blank && !inWord) words += 1;
+    inWord = !blank;
+  }
+  return words;
+}
+
 function analyzeQuoted(s: string, quote: "'" | '"'): SqlAnalysis | null {
   // The breakout string runs from the app's opening quote to the first quote in the value that closes it.
   const end = breakoutEnd(s, quote);
@@ -121,6 +136,9 @@ function analyzeQuoted(s: string, quote: "'" | '"'): SqlAnalysis | null {
   if (ts.at(1) === undefined) return null;
   const sig = parser.reset(ts, quote).parseInjection('quote');
   let sc = score('quote', sig);
+  // `'-'`, `x'^'`, `" like '%'`: a lone operator between quotes is a probe sent as the whole value or
+  // appended to a short one. Behind a sentence it is a character being quoted (`separated by a bar ('|')`).
+  if (sc.rule === 'breakout:operator' && wordsBefore(s, end - 1) > PROBE_PREFIX_WORDS) sc = { confidence: Math.min(sc.confidence, 0.3), rule: sc.rule };
   // `x' or 'y`, `' or '' '`: a bare logic operator between the breakout and a string that the app's own
   // closing quote completes — the authentication-bypass probe shape. It takes a quote placed on each
   // side of a lone OR/AND, which quoted prose ("'red' or 'blue'") does not produce.
