@@ -163,6 +163,11 @@ describe('sqliDetector: false-positive pass (prose comparisons, macros, bare sta
     expect(mayBeSql('1/**/2')).toBe(true);
     expect(mayBeSql('1\tunion\tselect 2')).toBe(true);
     expect(mayBeSql('1 UNION select 2')).toBe(true);
+    // MySQL ends a number where its digits end
+    expect(mayBeSql('1e0union select 1')).toBe(true);
+    expect(hit('1e0union select 1')).toBe(true);
+    expect(hit('1.0union select 1')).toBe(true);
+    expect(mayBeSql('2nd floor 10px wide')).toBe(false);
     // the gate and the detector agree with a hand-built input that carries no mask
     expect(sqliDetector.detect({ point: makePoint('1 union select 1,2'), decode: () => '1 union select 1,2' })?.confidence ?? 0).toBeGreaterThanOrEqual(0.9);
   });

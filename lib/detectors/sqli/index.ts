@@ -262,11 +262,15 @@ function isOperandWord(w: string): boolean {
  * logic/comparison word beside a number (`1 or 1`, `0 div 1`). `red and blue`, `tall or short` have
  * none of these, and prose like that is most of what reaches this point, so it is not tokenized.
  */
+const NUMBER_PREFIX = /^[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?/;
+
 function wordsMaySignal(s: string): boolean {
   const words = s.split(/[\s,]+/);
   let sqlWords = 0;
   for (let i = 0; i < words.length; i++) {
-    const w = words[i];
+    let w = words[i];
+    // MySQL ends a number where its digits end: `1e0union select 1`, `1.0union …` are `1e0 union`
+    if (w.length > 2 && w.charCodeAt(0) >= 48 && w.charCodeAt(0) <= 57) w = w.replace(NUMBER_PREFIX, '');
     if (w.length < 2 || w.length > 14) continue;
     const cls = wordClass(w.toUpperCase());
     if (cls === undefined) continue;
