@@ -13,6 +13,7 @@ describe('sstiDetector attacks', () => {
     '%{7*7}',
     "%{(#_='multipart/form-data').(#dm=@ognl.OgnlContext@DEFAULT_MEMBER_ACCESS).(#_memberAccess=#dm)}",
     '${#_memberAccess["allowStaticMethodAccess"]=true,@java.lang.Runtime@getRuntime().exec("id")}',
+    "%{#context['xwork.MethodAccessor.denyMethodExecution']=false}",
     '${7*7}',
     '#{7*7}',
     '<%= 7*7 %>',

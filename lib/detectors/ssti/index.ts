@@ -32,7 +32,7 @@ const GADGET_IDENTIFIERS = new Set([
   'getstreamvariable', 'constructor', 'fromcharcode',
   // OGNL (Struts 2): the member-access switch, the context, the container that hands out the OgnlUtil
   '_memberaccess', 'ognlcontext', 'default_member_access', 'ognlutil', 'getexcludedclasses', 'getexcludedpackagenames',
-  'servletactioncontext', 'actioncontext', 'setmemberaccess',
+  'servletactioncontext', 'actioncontext', 'setmemberaccess', 'denymethodexecution', 'allowstaticmethodaccess',
 ]);
 
 /** Template-context objects an attacker probes first (`{{self}}`, `{{config.items()}}`). */
@@ -76,7 +76,7 @@ function gadgetIn(tokens: ExprToken[], body: string): string | null {
       if (lower === 'os' && tokens[k + 1]?.kind === 'dot' && /^(system|popen|exec|spawn)/i.test(tokens[k + 2]?.text ?? '')) return 'os.system';
     } else if (t.kind === 'string') {
       const lower = t.text.toLowerCase();
-      if (lower.includes('freemarker.template.utility') || lower.includes('com.opensymphony.xwork2') || lower.includes('java.lang.runtime') || lower.includes('javax.script') || lower.includes('__class__') || lower.includes('__globals__') || lower.includes('__builtins__')) return 'string-gadget';
+      if (lower.includes('freemarker.template.utility') || lower.includes('com.opensymphony.xwork2') || lower.includes('xwork.methodaccessor') || lower.includes('allowstaticmethodaccess') || lower.includes('java.lang.runtime') || lower.includes('javax.script') || lower.includes('__class__') || lower.includes('__globals__') || lower.includes('__builtins__')) return 'string-gadget';
     } else if (t.kind === 'op' && t.text === '?' && tokens[k + 1]?.text === 'new' && tokens[k + 2]?.text === '(') {
       return '?new()';
     }
