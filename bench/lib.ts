@@ -111,6 +111,8 @@ function cases(quick: boolean): Case[] {
     { name: 'gRPC message', request: post('/users.v1.UserService/UpdateUser', 'application/grpc', GRPC), iterations: n, p99TargetUs: 100 },
     { name: 'worst: 1 MB text body', request: post('/upload', 'text/plain', big), iterations: w, p99TargetUs: null },
     { name: 'worst: 1 MB JSON string', request: post('/upload', 'application/json', JSON.stringify({ a: big.toString() })), iterations: w, p99TargetUs: null },
+    // read in the declared charset (lib/parsers/charset.ts) before it is parsed: a second full copy
+    { name: 'worst: 1 MB UTF-16 JSON', request: post('/upload', 'application/json; charset=utf-16le', Buffer.from(JSON.stringify({ a: big.toString() }), 'utf16le')), iterations: w, p99TargetUs: null },
     { name: 'worst: 10k-deep JSON', request: post('/deep', 'application/json', '['.repeat(10000) + '"x"' + ']'.repeat(10000)), iterations: w, p99TargetUs: null },
     { name: "worst: runs of quotes", request: pathological("'"), iterations: w, p99TargetUs: null },
     { name: 'worst: runs of <<<<', request: pathological('<'), iterations: w, p99TargetUs: null },

@@ -1,5 +1,6 @@
 import type { GraphqlSummary, HttpRequest, ParseSummary } from '../types';
 import { bytesToText, looksTextual } from './bytes';
+import { decodeCharset } from './charset';
 import { decompress } from './compression';
 import { messageOf, type ParseContext } from './context';
 import { emptyGraphqlSummary, looksLikeGraphql, parseGraphqlRequest, type GraphqlRequest } from './graphql';
@@ -108,11 +109,16 @@ export function parseBody(ctx: ParseContext, req: HttpRequest, opts: BodyOptions
     else addProtobufPoints(ctx, body, 'body.protobuf', null, 0, 'body');
     return;
   }
-  if (kind === null && !looksTextual(body)) {
+  const decoded = kind === 'multipart' ? null : decodeCharset(body, media.params.charset);
+  if (decoded !== null && 'unknown' in decoded) {
+    ctx.parseError('body', `charset ${decoded.unknown} is not one the inspector reads; inspected as UTF-8`);
+  }
+  const transcoded = decoded !== null && 'text' in decoded ? decoded.text : null;
+  if (kind === null && transcoded === null && !looksTextual(body)) {
     summary.bodyKind = 'binary';
     return;
   }
-  const text = bytesToText(body);
+  const text = transcoded ?? bytesToText(body);
   if (kind === null) kind = sniff(text);
   summary.bodyKind = kind;
   parseTextBody(ctx, kind, text, body, media, opts, summary);
