@@ -179,9 +179,9 @@ function parseTextBody(
       addQueryPoints(ctx, text, 'body.form', 'body');
       return;
     case 'multipart':
-      parseMultipart(ctx, body, media, (c, prefix, type, content) => {
+      parseMultipart(ctx, body, media, (c, prefix, type, content, _name, transcoded) => {
         const k = kindOf(type);
-        const t = bytesToText(content);
+        const t = transcoded ?? bytesToText(content);
         if (k === 'json') addJsonText(c, t.trim(), prefix); else if (k === 'xml') parseXml(c, t, prefix);
         else addText(c, prefix, t, 'body', prefix.slice(prefix.lastIndexOf('.') + 1));
       });

@@ -95,6 +95,18 @@ describe('bodies in other charsets, through the request parser', () => {
     expect(values(bare.points)['body.json.q']).toBe(payload);
   });
 
+  it('reads a multipart part in its own charset, files included', () => {
+    const part = (headers: string, content: Buffer): Buffer => Buffer.concat([Buffer.from(`--XX\r\n${headers}\r\n\r\n`), content, Buffer.from('\r\n')]);
+    const body = Buffer.concat([
+      part('Content-Disposition: form-data; name="q"\r\nContent-Type: text/plain; charset=utf-16le', Buffer.from(payload, 'utf16le')),
+      part('Content-Disposition: form-data; name="f"; filename="a.json"\r\nContent-Type: application/json', utf16be(JSON.stringify({ q: payload }))),
+      Buffer.from('--XX--\r\n'),
+    ]);
+    const r = parse({ method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=XX' }, body });
+    expect(values(r.points)['body.multipart.q']).toBe(payload);
+    expect(values(r.points)['body.multipart.f.q']).toBe(payload);
+  });
+
   it('reads an EBCDIC form', () => {
     const r = parse({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=ibm037' }, body: ebcdic(`q=${encodeURIComponent(payload)}`, IBM037) });
     expect(values(r.points)['body.form.q']).toBe(payload);

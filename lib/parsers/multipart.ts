@@ -1,5 +1,6 @@
 import type { ParseContext } from './context';
 import { bytesToText, looksTextual } from './bytes';
+import { decodeCharset } from './charset';
 import { isPlainName } from './query';
 
 /** A parsed `type/subtype; k=v; k2="v2"` header value. */
@@ -60,7 +61,8 @@ function indexOfBytes(hay: Uint8Array, needle: Uint8Array, from: number): number
 }
 
 /** Handles one part's body: a nested parser for JSON/urlencoded parts, text for textual content. */
-export type PartBodyHandler = (ctx: ParseContext, prefix: string, contentType: string, body: Uint8Array, name: string) => void;
+/** `text` is the part read in its declared or detected charset when that is not UTF-8 (see charset.ts). */
+export type PartBodyHandler = (ctx: ParseContext, prefix: string, contentType: string, body: Uint8Array, name: string, text?: string) => void;
 
 /**
  * multipart/form-data (and other multipart/*): per part `body.multipart.<name>` for its content,
@@ -156,7 +158,10 @@ function parsePart(ctx: ParseContext, part: Uint8Array, index: number, onPart: P
   }
   const content = part.subarray(Math.min(bodyStart, part.length));
   if (content.length === 0) return;
-  const mt = partType === '' ? 'text/plain' : parseMediaType(partType).type;
-  if (filename !== undefined && !looksTextual(content)) return;
-  onPart(ctx, prefix, mt, content, label);
+  const media = partType === '' ? null : parseMediaType(partType);
+  const decoded = decodeCharset(content, media?.params.charset);
+  if (decoded !== null && 'unknown' in decoded) ctx.parseError(prefix, `charset ${decoded.unknown} is not one the inspector reads; inspected as UTF-8`);
+  const text = decoded !== null && 'text' in decoded ? decoded.text : undefined;
+  if (filename !== undefined && text === undefined && !looksTextual(content)) return;
+  onPart(ctx, prefix, media?.type ?? 'text/plain', content, label, text);
 }
