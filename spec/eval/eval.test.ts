@@ -1,6 +1,7 @@
 import { parseRequest } from '../../lib/parsers/request';
 import { mergeLimits } from '../../lib/limits';
 import { generateBenignApi, BENIGN_CATEGORIES } from '../corpus/benign-api';
+import { loadDocsProse } from '../corpus/benign-docs';
 import { noiseReason } from '../corpus/dev-attacks';
 import { isRightType } from './run';
 import { generatedAttacks } from '../corpus/generated-attacks';
@@ -15,6 +16,16 @@ describe('eval corpus plumbing', () => {
     const hit = r.points.filter((p) => p.value.includes('MARKER'));
     expect(hit.length).toBeGreaterThan(0);
     expect(r.limits.filter((l) => l.kind === 'parse_error')).toEqual([]);
+  });
+
+  it('the docs-prose set posts README paragraphs (no fenced code) as JSON comments', () => {
+    const docs = loadDocsProse(undefined, 20);
+    expect(docs.length).toBeGreaterThan(50);
+    for (const d of docs) {
+      const comment = JSON.parse(d.request.body!.toString()).comment as string;
+      expect(comment.length).toBeGreaterThan(20);
+      expect(comment).not.toContain('```');
+    }
   });
 
   it('xml_body delivers the document, DOCTYPE as its own point', () => {

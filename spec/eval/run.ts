@@ -17,6 +17,7 @@ import { DETECTORS } from '../../lib/detectors';
 import { ATTACK_TYPES, type AttackType, type HttpRequest, type Verdict } from '../../lib/types';
 import { generateBenignApi } from '../corpus/benign-api';
 import { loadBenignBrowsing } from '../corpus/benign-browsing';
+import { loadDocsProse } from '../corpus/benign-docs';
 import { loadDevAttacks, SHARED_CORPUS, type AttackCase } from '../corpus/dev-attacks';
 import { generatedAttacks } from '../corpus/generated-attacks';
 import { encodePayload, encodingsFor, placementsFor, placeValue, PLACEMENTS, type Encoding, type Placement } from '../corpus/placements';
@@ -54,14 +55,17 @@ interface Args {
   browsing: number;
   json: boolean;
   seed: number;
+  /** Run the informational developer-docs prose set (`--no-docs` skips it). */
+  docs: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { types: [...ATTACK_TYPES], limit: 150, benign: 6000, browsing: Infinity, json: false, seed: 7 };
+  const a: Args = { types: [...ATTACK_TYPES], limit: 150, benign: 6000, browsing: Infinity, json: false, seed: 7, docs: true };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = argv[i + 1];
     if (k === '--json') a.json = true;
+    else if (k === '--no-docs') a.docs = false;
     else if (k === '--types' && v) {
       a.types = v.split(',').map((s) => s.trim()).filter((s): s is AttackType => (ATTACK_TYPES as readonly string[]).includes(s));
       i++;
@@ -113,6 +117,8 @@ export interface EvalResult {
   perType: Record<string, { detection: number; rightType: number; requests: number; placements: Record<string, number>; encodings: Record<string, number> }>;
   benign: Record<string, { fp: number; requests: number }>;
   topFalsePositives: { key: string; count: number; example: string; request: string }[];
+  /** Developer-docs prose (informational, not in falsePositiveRate): share flagged and the top findings. */
+  docsProse: { flagged: number; requests: number; top: { key: string; count: number; example: string; request: string }[] };
   missed: Miss[];
   filter: { kept: number; dropped: Record<string, number> };
   detectorsLoaded: string[];
@@ -229,6 +235,19 @@ export function runEval(args: Args): EvalResult {
     for (const b of sample) judge('browsing-dev', b.request, b.label);
   }
   for (const b of generateBenignApi(args.benign, args.seed)) judge(`gen:${b.label}`, b.request, b.label);
+  // informational: not in the FP rate (see spec/corpus/benign-docs.ts)
+  const docs = new Rate();
+  const docsFindings = new Map<string, FpDetail>();
+  for (const b of args.docs ? loadDocsProse() : []) {
+    const v = timed(b.request);
+    docs.add(v.attack);
+    if (!v.attack) continue;
+    const f = v.findings[0];
+    const key = `${f.type} ${f.detail}`;
+    const d = docsFindings.get(key) ?? { count: 0, example: f.excerpt.slice(0, 100), request: b.label.slice(0, 100) };
+    d.count += 1;
+    docsFindings.set(key, d);
+  }
 
   const detection = total.value;
   const fp = fpTotal.value;
@@ -245,6 +264,7 @@ export function runEval(args: Args): EvalResult {
     perType,
     benign: Object.fromEntries(Object.entries(benignRates).map(([k, r]) => [k, { fp: r.value, requests: r.total }])),
     topFalsePositives: top,
+    docsProse: { flagged: docs.value, requests: docs.total, top: [...docsFindings].sort((a, b) => b[1].count - a[1].count).slice(0, 10).map(([key, d]) => ({ key, ...d })) },
     missed,
     filter: dev.report,
     detectorsLoaded: DETECTORS.map((d) => d.type),
@@ -289,6 +309,11 @@ function printReport(r: EvalResult, seconds: number): void {
   out.push('Top false-positive findings (type detail @ point: count — excerpt | request):');
   for (const f of r.topFalsePositives) out.push(`  ${String(f.count).padStart(5)}  ${f.key}  — ${JSON.stringify(f.example)} | ${f.request}`);
   out.push('');
+  if (r.docsProse.requests > 0) {
+    out.push(`Developer-docs prose (informational, not in the FP rate; spec/corpus/benign-docs.ts): ${pct(r.docsProse.flagged, 2)} % flagged of ${r.docsProse.requests} paragraphs`);
+    for (const f of r.docsProse.top) out.push(`  ${String(f.count).padStart(5)}  ${f.key}  — ${JSON.stringify(f.example)} | ${f.request}`);
+    out.push('');
+  }
   out.push('Missed attacks (examples, up to 12 per type):');
   for (const m of r.missed) out.push(`  ${m.type.padEnd(14)} ${m.placement.padEnd(9)} ${m.encoding.padEnd(10)} ${JSON.stringify(m.payload)}`);
   out.push('');

@@ -61,6 +61,20 @@ describe('analyzeJs', () => {
   });
 
   it.each([
+    '`ts-node` supports `--print` (`-p`), `--eval` (`-e`) and `--require` (`-r`)',
+    "'--alert(1)//",
+    '"++alert(1)//',
+    '`--eval`',
+    '--alert(1)',
+  ])('leaves a decremented call alone (an invalid assignment target, a syntax error): %s', (s) => {
+    expect(analyzeJs(s)).toBeNull();
+  });
+
+  it.each(["'---alert(1)//", '- -alert(1)', "'-alert(1)-'"])('still flags a unary minus before the call: %s', (s) => {
+    expect(analyzeJs(s)).not.toBeNull();
+  });
+
+  it.each([
     'alert(1)',
     'alert(1);x is y',
     'alert(1)\nis a function',

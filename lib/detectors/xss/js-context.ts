@@ -170,6 +170,24 @@ function callOpener(tokens: JsToken[], k: number): number {
   return -1;
 }
 
+/**
+ * True when `--` or `++` stands right before the callee at token `k`: `--alert(1)`, `` `--eval` `` read
+ * as a decrement of a call, an invalid assignment target, so the script is a syntax error and runs
+ * nothing. A command-line flag in a markdown code span (`` `--eval` ``) reads exactly like that. JS
+ * munches `--` greedily, so an odd run (`---alert(1)` = `-- -alert(1)`) ends in a unary minus, which is valid.
+ */
+function decremented(tokens: JsToken[], k: number): boolean {
+  const sign = tokens[k - 1];
+  if (sign === undefined || sign.kind !== 'punct' || (sign.text !== '-' && sign.text !== '+')) return false;
+  let run = 1;
+  for (let j = k - 2; j >= 0; j--) {
+    const t = tokens[j];
+    if (t.kind !== 'punct' || t.text !== sign.text || t.end !== tokens[j + 1].start) break;
+    run += 1;
+  }
+  return run % 2 === 0;
+}
+
 interface CallMatch {
   name: string;
   strong: boolean;
@@ -192,7 +210,7 @@ function findSink(tokens: JsToken[], from: number, to: number, s: string): CallM
       const callNext = opener >= 0;
       const prev = tokens[k - 1];
       const member = prev !== undefined && prev.kind === 'punct' && prev.text === '.';
-      if (SINK_CALLS.has(lower) && (callNext || (member && lower === 'fromcharcode'))) {
+      if (SINK_CALLS.has(lower) && (callNext || (member && lower === 'fromcharcode')) && !decremented(tokens, k)) {
         // `print (` and `open (` in prose: only strong when written like code (member call or no space).
         const tight = next !== undefined && next.start === t.end;
         // `x.import(` is some object's method, not the dynamic import: never strong.
@@ -264,7 +282,7 @@ function findBreakout(s: string): JsFinding | null {
     for (let k = 1; k + 1 < tokens.length; k++) {
       const t = tokens[k];
       const nx = tokens[k + 1];
-      if (t.kind === 'ident' && nx.kind === 'punct' && nx.text === '(' && nx.start === t.end) {
+      if (t.kind === 'ident' && nx.kind === 'punct' && nx.text === '(' && nx.start === t.end && !decremented(tokens, k)) {
         const tail = s.slice(nx.end);
         if (/\/\/|<!--|['"`]\s*$/.test(tail.slice(-40))) {
           return { rule: 'js:breakout:call', confidence: 0.45, start: q, end: nx.end };
