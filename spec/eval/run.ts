@@ -1,5 +1,5 @@
 /**
- * Detection eval: `npm run eval [-- --types sqli,xss] [--limit 150] [--benign 6000] [--browsing N] [--json]`.
+ * Detection eval: `npm run eval [-- --types sqli,xss] [--limit 150] [--benign 6000] [--browsing N] [--no-docs] [--json]`.
  *
  * Attacks: the dev corpus (noise-filtered, see spec/corpus/dev-attacks.ts) plus generated cases
  * (spec/corpus/generated-attacks.ts). Per type at most `--limit` dev payloads and `--limit` generated
