@@ -84,6 +84,7 @@ describe('cmdiDetector', () => {
     'function f() { return exec(x); }',
     'regex.exec(str)',
     'On Windows the environment variable is set using the `set` command.',
+    'Set `options.fmode` and `options.dmode` to ensure that files/directories extracted have the corresponding modes',
     'Returns an `id` which can be used to cancel the callback later.',
     'By default, `jest-worker` will use `child_process` threads to spawn new Node.js processes.',
     "Exactly the same way as node's [`spawn`](https://nodejs.org/api/child_process.html#child_process_spawn)",

@@ -61,6 +61,16 @@ function isHostLike(w: string): boolean {
   return dots >= 1 && w.length >= 4 && w.charCodeAt(0) !== 46;
 }
 
+/** Index of the `close` that ends the substitution opened at `open` (the last token when unclosed). */
+function substitutionEnd(tokens: readonly Token[], open: number): number {
+  let depth = 0;
+  for (let i = open; i < tokens.length; i++) {
+    if (tokens[i].kind === 'subst') depth += 1;
+    else if (tokens[i].kind === 'close' && --depth === 0) return i;
+  }
+  return tokens.length - 1;
+}
+
 function shapeArgs(tokens: readonly Token[], from: number, raw: string): { shape: ArgShape; end: number } {
   const shape: ArgShape = { none: true, flags: false, systemPath: false, url: false, number: false, host: false, quoted: false, redirect: false, plainWords: 0, args: [] };
   let i = from;
@@ -70,6 +80,8 @@ function shapeArgs(tokens: readonly Token[], from: number, raw: string): { shape
     if (t.kind === 'subst') {
       shape.none = false;
       shape.quoted = true; // an argument computed by a substitution
+      // the words inside belong to the substituted command, not to this one's arguments
+      i = substitutionEnd(tokens, i);
       continue;
     }
     if (t.kind === 'redir') {
