@@ -91,6 +91,27 @@ describe('modes', () => {
     expect(pathSeg.status).toBe(403);
   });
 
+  test('block: an attack in a UTF-16 JSON body is read in its charset and blocked; a benign one is not', async () => {
+    const utf16 = (v: unknown): Buffer => Buffer.from(JSON.stringify(v), 'utf16le');
+    const attack = await fetch(`${gw.proxyUrl}${blockPrefix}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-16le' },
+      body: utf16({ q: "1' union select password from users--" }),
+    });
+    expect(attack.status).toBe(403);
+    // no content type at all: recognised by its zero bytes, as Jackson does
+    const bare = await fetch(`${gw.proxyUrl}${blockPrefix}/orders`, { method: 'POST', body: utf16({ cmd: ';cat /etc/passwd' }) });
+    expect(bare.status).toBe(403);
+    const benign = await fetch(`${gw.proxyUrl}${blockPrefix}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-16le' },
+      body: utf16({ note: 'deliver after 5 pm, ring twice' }),
+    });
+    // it reaches the upstream (the demo upstream itself only reads UTF-8 JSON and answers 400)
+    expect(benign.status).not.toBe(403);
+    expect(await benign.text()).not.toContain('Request blocked by api-waf');
+  });
+
   test('monitoring: the same attack passes to the upstream', async () => {
     const res = await fetch(`${gw.proxyUrl}${monitorPrefix}/users/1?${SQLI}`);
     expect(res.status).toBe(200);
