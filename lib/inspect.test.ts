@@ -117,3 +117,18 @@ describe('limits', () => {
     expect(m.timeBudgetMs).toBe(10_000);
   });
 });
+
+describe('parameter pollution', () => {
+  const get = (query: string): HttpRequest => ({ method: 'GET', path: '/search', query, headers: {} });
+
+  it('finds an injection split across repeated parameters (ASP.NET joins them with commas)', () => {
+    const split = inspect(get("q=1' union/*&q=*/select password from users--"));
+    expect(split.types).toContain('sqli');
+    expect(split.findings.find((f) => f.type === 'sqli')?.point).toBe('query.q[joined]');
+  });
+
+  it('reads no redirect or SSRF target into joined URLs', () => {
+    const v = inspect(get('u=https://www.example.com&u=https://www.example.com/&next=/home&next=/account'));
+    expect(v.attack).toBe(false);
+  });
+});

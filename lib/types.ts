@@ -55,6 +55,12 @@ export interface Point {
   plainChars?: number;
 }
 
+/**
+ * The encoding that marks a `<path>[joined]` point: every value of a repeated query/form parameter joined
+ * with commas, as ASP.NET hands them to the application (parsers/query.ts).
+ */
+export const JOINED = 'joined';
+
 /** Transformations a detector can ask for, applied in the order given. */
 export type DecoderName =
   | 'url' //        multi-pass percent-decoding, %uXXXX, overlong UTF-8, '+' kept

@@ -1,4 +1,4 @@
-import { parseMediaType } from './multipart';
+import { decodeQuotedPrintable, parseMediaType } from './multipart';
 import { keys, parse, values } from './testing';
 
 function multipart(parts: string[], boundary = 'XyZ123'): { headers: Record<string, string>; body: Buffer } {
@@ -26,6 +26,16 @@ describe('multipart parser', () => {
     expect(keys(r.points)).toContain('body.multipart.x[$gt]=x[$gt]');
     expect(r.parse.bodyKind).toBe('multipart');
     expect(r.limits).toEqual([]);
+  });
+
+  it('undoes base64 and quoted-printable Content-Transfer-Encoding', () => {
+    const part = (name: string, coding: string, content: string): string =>
+      `--XX\r\nContent-Disposition: form-data; name="${name}"\r\nContent-Transfer-Encoding: ${coding}\r\n\r\n${content}\r\n`;
+    const body = part('b', 'base64', Buffer.from("1' or '1'='1").toString('base64')) +
+      part('q', 'Quoted-Printable', '=3Cscript=3Ealert(1)=3C/scr=\r\nipt=3E a=3Db =ZZ') + part('p', '8bit', '=3C') + '--XX--\r\n';
+    const r = parse({ method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=XX' }, bodyText: body });
+    expect(values(r.points)).toMatchObject({ 'body.multipart.b': "1' or '1'='1", 'body.multipart.q': '<script>alert(1)</script> a=b =ZZ', 'body.multipart.p': '=3C' });
+    expect(Buffer.from(decodeQuotedPrintable(Buffer.from('x=\ny=4'))).toString()).toBe('xy=4');
   });
 
   it('decodes RFC 5987 filenames', () => {

@@ -119,6 +119,53 @@ function isMediaTypeSyntax(s: string): boolean {
   return true;
 }
 
+/**
+ * A part's Content-Transfer-Encoding undone. RFC 7578 deprecates it for form-data, but mail-derived
+ * parsers (and some Java and .NET stacks) still decode base64 and quoted-printable parts, so
+ * `=3Cscript=3E` must be read as `<script>`. Other codings (7bit, 8bit, binary) are the bytes as they are.
+ */
+function transferDecode(content: Uint8Array, coding: string): Uint8Array {
+  if (coding === 'base64') {
+    return Buffer.from(Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString('latin1'), 'base64');
+  }
+  if (coding === 'quoted-printable') return decodeQuotedPrintable(content);
+  return content;
+}
+
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 32;
+  return l >= 97 && l <= 102 ? l - 87 : -1;
+}
+
+/** `=XX` is the byte XX; `=` at a line end is a soft break; anything else (a stray `=`) stays as it is. */
+export function decodeQuotedPrintable(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length);
+  let n = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b === 61 /* = */) {
+      if (bytes[i + 1] === 13 && bytes[i + 2] === 10) {
+        i += 2;
+        continue;
+      }
+      if (bytes[i + 1] === 10) {
+        i += 1;
+        continue;
+      }
+      const hi = hexValue(bytes[i + 1] ?? 0);
+      const lo = hexValue(bytes[i + 2] ?? 0);
+      if (hi >= 0 && lo >= 0) {
+        out[n++] = hi * 16 + lo;
+        i += 2;
+        continue;
+      }
+    }
+    out[n++] = b;
+  }
+  return out.subarray(0, n);
+}
+
 function parsePart(ctx: ParseContext, part: Uint8Array, index: number, onPart: PartBodyHandler): void {
   const buf = Buffer.from(part.buffer, part.byteOffset, part.byteLength);
   let headerEnd = buf.indexOf('\r\n\r\n');
@@ -135,6 +182,7 @@ function parsePart(ctx: ParseContext, part: Uint8Array, index: number, onPart: P
   let name = '';
   let filename: string | undefined;
   let partType = '';
+  let transferEncoding = '';
   for (const line of headerText.split(/\r?\n/)) {
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
@@ -147,6 +195,8 @@ function parsePart(ctx: ParseContext, part: Uint8Array, index: number, onPart: P
       else if (d.params.filename !== undefined) filename = d.params.filename;
     } else if (hname === 'content-type') {
       partType = hvalue;
+    } else if (hname === 'content-transfer-encoding') {
+      transferEncoding = hvalue.toLowerCase();
     }
   }
   const label = name !== '' ? name : String(index);
@@ -156,7 +206,7 @@ function parsePart(ctx: ParseContext, part: Uint8Array, index: number, onPart: P
   if (partType !== '' && !isMediaTypeSyntax(partType)) {
     ctx.add(`${prefix}.content-type`, partType, 'body', { name: 'content-type' });
   }
-  const content = part.subarray(Math.min(bodyStart, part.length));
+  const content = transferDecode(part.subarray(Math.min(bodyStart, part.length)), transferEncoding);
   if (content.length === 0) return;
   const media = partType === '' ? null : parseMediaType(partType);
   const decoded = decodeCharset(content, media?.params.charset);

@@ -10,6 +10,23 @@ describe('query parser', () => {
     expect(r.points.every((p) => p.source === 'query')).toBe(true);
   });
 
+  it('adds every repeated parameter joined with commas, as ASP.NET reads it', () => {
+    const r = parse({ query: 'q=a&x=1&q=b&q=&t[]=1&t[]=2&once=z' });
+    expect(values(r.points)['query.q[joined]']).toBe('a,b,');
+    expect(values(r.points)['query.t[joined]']).toBe('1,2');
+    expect(values(r.points)['query.once[joined]']).toBeUndefined();
+    expect(r.points.find((p) => p.path === 'query.q[joined]')?.encodings).toEqual(['joined']);
+    // many parameters go through a map instead of pairwise comparison: same result
+    const many = Array.from({ length: 40 }, (_, i) => `p${i}=v`).join('&');
+    const big = parse({ query: `${many}&p3=w&p7=u` });
+    expect(values(big.points)['query.p3[joined]']).toBe('v,w');
+    expect(values(big.points)['query.p7[joined]']).toBe('v,u');
+    expect(big.points.filter((p) => p.path.endsWith('[joined]'))).toHaveLength(2);
+    // a form body too
+    const form = parse({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, bodyText: 'c=1&c=2' });
+    expect(values(form.points)['body.form.c[joined]']).toBe('1,2');
+  });
+
   it('splits bracket names and reports non-identifier names as key points', () => {
     const r = parse({ query: 'user%5B%24ne%5D=1&filter[a][b]=x&list[]=y' });
     expect(values(r.points)).toMatchObject({ 'query.user.$ne': '1', 'query.filter.a.b': 'x', 'query.list': 'y' });

@@ -1,5 +1,5 @@
 import { urlDecodeOnce } from '../decoders/url';
-import type { PointSource } from '../types';
+import { JOINED, type PointSource } from '../types';
 import type { ParseContext } from './context';
 
 /** Names made only of these characters cannot carry a payload, so they are not inspected as key points. */
@@ -74,12 +74,66 @@ export function addQueryPoints(
   encodings?: readonly string[],
   skip?: (name: string) => boolean,
 ): void {
-  for (const { name, value } of splitQuery(raw)) {
+  const pairs = splitQuery(raw);
+  for (const { name, value } of pairs) {
     if (ctx.stopped) return;
     if (skip?.(name)) continue;
     const named = bracketPath(name);
     const path = `${prefix}.${named.path}`;
     if (!isPlainName(name)) ctx.add(path, name, source, { isKey: true, name: named.name, encodings });
     if (value !== '') ctx.add(path, value, source, { name: named.name, encodings });
+  }
+  if (pairs.length > 1) addJoinedDuplicates(ctx, pairs, prefix, source, encodings, skip);
+}
+
+/** Pairs compared name by name below this count; a map above it. */
+const PAIRWISE_MAX = 16;
+
+/**
+ * HTTP parameter pollution: ASP.NET (Request.QueryString / Request.Form) hands the application every
+ * value of a repeated name joined with commas. A SQL comment opened at the end of one `q` and closed at
+ * the start of the next hides that comma, so the application receives one injection that neither value
+ * shows on its own (`q=1' union/` + `*&q=*` + `/select 1`). Each repeated name gets one more point,
+ * `<path>[joined]`, holding the joined value. A joined URL starts with the first value, so URL-target
+ * detectors (open redirect, SSRF) learn nothing new from it and skip it: `u=https://a&u=https://b`
+ * would otherwise read as a target on the odd host `a,https`.
+ */
+function addJoinedDuplicates(
+  ctx: ParseContext,
+  pairs: readonly QueryPair[],
+  prefix: string,
+  source: PointSource,
+  encodings: readonly string[] | undefined,
+  skip: ((name: string) => boolean) | undefined,
+): void {
+  let repeated: Map<string, string[]> | null = null;
+  if (pairs.length <= PAIRWISE_MAX) {
+    for (let i = 1; i < pairs.length; i++) {
+      const name = pairs[i].name;
+      let first = -1;
+      for (let j = 0; j < i && first < 0; j++) if (pairs[j].name === name) first = j;
+      if (first < 0) continue;
+      repeated ??= new Map();
+      if (!repeated.has(name)) repeated.set(name, pairs.filter((p) => p.name === name).map((p) => p.value));
+    }
+  } else {
+    const byName = new Map<string, string[]>();
+    for (const p of pairs) {
+      const values = byName.get(p.name);
+      if (values === undefined) byName.set(p.name, [p.value]);
+      else values.push(p.value);
+    }
+    for (const [name, values] of byName) {
+      if (values.length < 2) continue;
+      repeated ??= new Map();
+      repeated.set(name, values);
+    }
+  }
+  if (repeated === null) return;
+  for (const [name, values] of repeated) {
+    if (ctx.stopped) return;
+    if (skip?.(name) || values.every((v) => v === '')) continue;
+    const named = bracketPath(name);
+    ctx.add(`${prefix}.${named.path}[joined]`, values.join(','), source, { name: named.name, encodings: [...(encodings ?? []), JOINED] });
   }
 }

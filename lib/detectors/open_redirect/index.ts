@@ -10,7 +10,7 @@
  * target, rurl, callback, … (see REDIRECT_NAMES / isRedirectName).
  */
 import { CH, charsOf } from '../../features';
-import type { Detection, Detector, DetectorInput } from '../../types';
+import { JOINED, type Detection, type Detector, type DetectorInput } from '../../types';
 import { isSlashLookalike, resolveRedirectTarget, type RedirectTarget } from './url-target';
 
 const REDIRECT_NAMES = new Set([
@@ -138,7 +138,7 @@ export const openRedirectDetector: Detector = {
   triggers: TARGET_CHARS,
   detect(input: DetectorInput): Detection | null {
     const point = input.point;
-    if (point.isKey || point.value.length < 3 || (charsOf(input) & TARGET_CHARS) === 0 || !mayHoldTarget(point.value)) return null;
+    if (point.isKey || point.encodings.includes(JOINED) || point.value.length < 3 || (charsOf(input) & TARGET_CHARS) === 0 || !mayHoldTarget(point.value)) return null;
     let best: { rule: string; confidence: number } | null = null;
     // A path that survives the check below is what a redirect echoes (or a URL smuggled in one segment).
     const redirectName = isRedirectName(point.name) || point.source === 'path';

@@ -1,5 +1,5 @@
 import { CH, charsOf } from '../../features';
-import type { Detection, Detector, DetectorInput } from '../../types';
+import { JOINED, type Detection, type Detector, type DetectorInput } from '../../types';
 import { classifyHost, type Target } from './targets';
 
 /**
@@ -169,7 +169,7 @@ export const ssrfDetector: Detector = {
   detect(input: DetectorInput): Detection | null {
     const { point } = input;
     const raw = point.value;
-    if (raw.length < 3 || point.isKey) return null;
+    if (raw.length < 3 || point.isKey || point.encodings.includes(JOINED)) return null;
     // a URL needs `:` (or its encoding); a bare host a dot, a port or brackets — or it is a big integer
     const chars = charsOf(input);
     const firstCode = raw.charCodeAt(0);
