@@ -25,6 +25,15 @@ describe('header parser', () => {
     expect(attack['header.sec-ch-ua']).toBe('"x" or "a"="a');
   });
 
+  it('skips a Host that is host[:port] and inspects one that is not', () => {
+    for (const host of ['api.example.com', 'api.example.com:8443', '10.0.0.7:80', '[::1]:8000', 'localhost']) {
+      expect({ host, points: values(parse({ headers: { host } }).points) }).toEqual({ host, points: {} });
+    }
+    for (const host of ['evil.example/../../etc/passwd', 'a.example"><script>alert(1)</script>', 'a.example:80@evil.example', "x' or 1=1--"]) {
+      expect(values(parse({ headers: { host } }).points)['header.host']).toBe(host);
+    }
+  });
+
   it('isTokenSyntax rejects quotes used for injection', () => {
     expect(isTokenSyntax("en-US,en;q=0.9")).toBe(true);
     expect(isTokenSyntax("en' or '1'='1")).toBe(false);

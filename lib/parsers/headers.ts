@@ -130,10 +130,17 @@ function parseHeader(ctx: ParseContext, name: string, value: string): void {
     parseCookies(ctx, value);
   } else if (name === 'authorization' || name === 'proxy-authorization') {
     addAuthorization(ctx, name, value);
-  } else if (!(isSyntaxHeader(name) && isTokenSyntax(value))) {
+  } else if (name === 'host' ? !HOST_SYNTAX.test(value) : !(isSyntaxHeader(name) && isTokenSyntax(value))) {
     ctx.add(`header.${name}`, value, 'header', { name });
   }
 }
+
+/**
+ * `host[:port]`: a name, an IPv4 or a bracketed IPv6 address (a comma list is tolerated). A Host header is echoed into links and password-reset mails and routes virtual hosts, so anything
+ * outside that grammar (`evil.example/../../etc/passwd`, `a"><script>`) is inspected. Linear: no nested
+ * quantifiers.
+ */
+const HOST_SYNTAX = /^(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?(?:\s*,\s*(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?)*$/;
 
 /**
  * Header points (`header.<name>`), cookie points (`cookie.<name>`); syntax-only headers skipped while
