@@ -1,6 +1,6 @@
 import type { GraphqlSummary, HttpRequest, ParseSummary } from '../types';
 import { bytesToText, looksTextual } from './bytes';
-import { decodeCharset } from './charset';
+import { textInCharset } from './charset';
 import { decompress } from './compression';
 import { messageOf, type ParseContext } from './context';
 import { emptyGraphqlSummary, looksLikeGraphql, parseGraphqlRequest, type GraphqlRequest } from './graphql';
@@ -109,12 +109,9 @@ export function parseBody(ctx: ParseContext, req: HttpRequest, opts: BodyOptions
     else addProtobufPoints(ctx, body, 'body.protobuf', null, 0, 'body');
     return;
   }
-  const decoded = kind === 'multipart' ? null : decodeCharset(body, media.params.charset);
-  if (decoded !== null && 'unknown' in decoded) {
-    ctx.parseError('body', `charset ${decoded.unknown} is not one the inspector reads; inspected as UTF-8`);
-  }
-  const transcoded = decoded !== null && 'text' in decoded ? decoded.text : null;
-  if (kind === null && transcoded === null && !looksTextual(body)) {
+  // multipart parts carry their own charsets (parsePart reads each)
+  const transcoded = kind === 'multipart' ? undefined : textInCharset(ctx, body, media.params.charset, 'body');
+  if (kind === null && transcoded === undefined && !looksTextual(body)) {
     summary.bodyKind = 'binary';
     return;
   }

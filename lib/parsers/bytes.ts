@@ -12,17 +12,28 @@ export function bytesToText(bytes: Uint8Array): string {
   return decodeUtf8Lenient(buf);
 }
 
+/** C0 controls other than tab/LF/FF/CR, and DEL: characters that text does not hold. */
+function isBinaryControl(c: number): boolean {
+  return (c < 32 && c !== 9 && c !== 10 && c !== 13 && c !== 12) || c === 127;
+}
+
+/** Share of binary characters above which something is not text. */
+const MAX_BINARY_RATIO = 0.03;
+
+/** How much of the start of a body is looked at to tell text from binary. */
+const SAMPLE = 4096;
+
 /**
  * Share of bytes that are binary: C0 controls other than tab/LF/CR/FF, DEL, and U+FFFD replacement
  * characters (EF BF BD), which is what binary files become after a lossy text round trip.
  */
-export function binaryRatio(bytes: Uint8Array, sample = 4096): number {
+export function binaryRatio(bytes: Uint8Array, sample = SAMPLE): number {
   const n = Math.min(bytes.length, sample);
   if (n === 0) return 0;
   let bad = 0;
   for (let i = 0; i < n; i++) {
     const b = bytes[i];
-    if ((b < 32 && b !== 9 && b !== 10 && b !== 13 && b !== 12) || b === 127) bad += 1;
+    if (isBinaryControl(b)) bad += 1;
     else if (b === 0xef && bytes[i + 1] === 0xbf && bytes[i + 2] === 0xbd) {
       bad += 3;
       i += 2;
@@ -33,5 +44,17 @@ export function binaryRatio(bytes: Uint8Array, sample = 4096): number {
 
 /** Text a person or program wrote, as opposed to images, archives or ciphertext. */
 export function looksTextual(bytes: Uint8Array): boolean {
-  return binaryRatio(bytes) <= 0.03;
+  return binaryRatio(bytes) <= MAX_BINARY_RATIO;
+}
+
+/** looksTextual for bytes already decoded (charset.ts): the same classes, U+FFFD counted per character. */
+export function decodedLooksTextual(s: string): boolean {
+  const n = Math.min(s.length, SAMPLE);
+  if (n === 0) return false;
+  let bad = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (isBinaryControl(c) || c === 0xfffd) bad += 1;
+  }
+  return bad / n <= MAX_BINARY_RATIO;
 }

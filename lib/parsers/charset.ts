@@ -4,6 +4,8 @@
  * recognise UTF-16 and UTF-32 on their own. Jackson, System.Text.Json and every XML parser accept such
  * bodies, so a payload sent in UTF-16 (or, to IIS, in EBCDIC) must be read in that encoding too.
  */
+import { decodedLooksTextual } from './bytes';
+import type { ParseContext } from './context';
 import { IBM01140, IBM037, IBM500 } from './ebcdic';
 
 export interface DecodedBody {
@@ -84,7 +86,24 @@ function whatwg(label: string): Reader | null {
   }
 }
 
+/**
+ * Readers made once per label (a table reader builds a lookup array, others hold a TextDecoder). Only
+ * labels that name an encoding are kept, so the map is bounded by the labels that exist, whatever
+ * charsets requests declare.
+ */
+const readers = new Map<string, Reader>();
+
 function readerFor(label: string): Reader | null {
+  let read = readers.get(label);
+  if (read === undefined) {
+    const made = makeReader(label);
+    if (made === null) return null;
+    readers.set(label, (read = made));
+  }
+  return read;
+}
+
+function makeReader(label: string): Reader | null {
   const ebcdic = EBCDIC.get(label);
   if (ebcdic !== undefined) return table(ebcdic);
   if (label === 'utf-32' || label === 'utf-32be' || label === 'ucs-4') return utf32(false);
@@ -117,18 +136,6 @@ function zeroPattern(b: Uint8Array): string | null {
   return null;
 }
 
-/** Share of C0 controls (other than tab, LF, CR, FF) and U+FFFD in the first 4096 characters. */
-function textualText(s: string): boolean {
-  const n = Math.min(s.length, 4096);
-  if (n === 0) return false;
-  let bad = 0;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if ((c < 32 && c !== 9 && c !== 10 && c !== 13 && c !== 12) || c === 0xfffd || c === 127) bad += 1;
-  }
-  return bad / n <= 0.03;
-}
-
 /**
  * The body as text when it is not (or may not be) UTF-8; null when the caller's UTF-8 reading is right.
  * A BOM wins over a declared charset (as in the WHATWG decode algorithm); a detected UTF-16/32 counts
@@ -156,5 +163,20 @@ export function decodeCharset(bytes: Uint8Array, declared: string | undefined): 
   const read = readerFor(detected);
   if (read === null) return null;
   const text = read(bytes);
-  return textualText(text) ? { text, charset: detected, how: 'detected' } : null;
+  return decodedLooksTextual(text) ? { text, charset: detected, how: 'detected' } : null;
+}
+
+/**
+ * The text of `bytes` in their charset (decodeCharset), or undefined when the caller's UTF-8 reading is
+ * right. A charset the inspector cannot read is reported as a parse_error at `point`; the caller then
+ * reads the bytes as UTF-8.
+ */
+export function textInCharset(ctx: ParseContext, bytes: Uint8Array, declared: string | undefined, point: string): string | undefined {
+  const decoded = decodeCharset(bytes, declared);
+  if (decoded === null) return undefined;
+  if ('unknown' in decoded) {
+    ctx.parseError(point, `charset ${decoded.unknown} is not one the inspector reads; inspected as UTF-8`);
+    return undefined;
+  }
+  return decoded.text;
 }

@@ -1,6 +1,6 @@
 import type { ParseContext } from './context';
 import { bytesToText, looksTextual } from './bytes';
-import { decodeCharset } from './charset';
+import { textInCharset } from './charset';
 import { isPlainName } from './query';
 
 /** A parsed `type/subtype; k=v; k2="v2"` header value. */
@@ -209,9 +209,7 @@ function parsePart(ctx: ParseContext, part: Uint8Array, index: number, onPart: P
   const content = transferDecode(part.subarray(Math.min(bodyStart, part.length)), transferEncoding);
   if (content.length === 0) return;
   const media = partType === '' ? null : parseMediaType(partType);
-  const decoded = decodeCharset(content, media?.params.charset);
-  if (decoded !== null && 'unknown' in decoded) ctx.parseError(prefix, `charset ${decoded.unknown} is not one the inspector reads; inspected as UTF-8`);
-  const text = decoded !== null && 'text' in decoded ? decoded.text : undefined;
+  const text = textInCharset(ctx, content, media?.params.charset, prefix);
   if (filename !== undefined && text === undefined && !looksTextual(content)) return;
   onPart(ctx, prefix, media?.type ?? 'text/plain', content, label, text);
 }
