@@ -89,6 +89,32 @@ export function addQueryPoints(
 /** Pairs compared name by name below this count; a map above it. */
 const PAIRWISE_MAX = 16;
 
+/** Every value of each name that occurs more than once, in order; null when no name repeats. */
+function valuesOfRepeatedNames(pairs: readonly QueryPair[]): Map<string, string[]> | null {
+  if (pairs.length > PAIRWISE_MAX) {
+    const byName = new Map<string, string[]>();
+    for (const p of pairs) {
+      const values = byName.get(p.name);
+      if (values === undefined) byName.set(p.name, [p.value]);
+      else values.push(p.value);
+    }
+    for (const [name, values] of byName) if (values.length < 2) byName.delete(name);
+    return byName.size > 0 ? byName : null;
+  }
+  // few pairs (the usual query): compare names, and allocate only when one repeats
+  let repeated: Map<string, string[]> | null = null;
+  for (let i = 1; i < pairs.length; i++) {
+    const name = pairs[i].name;
+    if (repeated?.has(name)) continue;
+    for (let j = 0; j < i; j++) {
+      if (pairs[j].name !== name) continue;
+      (repeated ??= new Map()).set(name, pairs.filter((p) => p.name === name).map((p) => p.value));
+      break;
+    }
+  }
+  return repeated;
+}
+
 /**
  * HTTP parameter pollution: ASP.NET (Request.QueryString / Request.Form) hands the application every
  * value of a repeated name joined with commas. A SQL comment opened at the end of one `q` and closed at
@@ -106,29 +132,7 @@ function addJoinedDuplicates(
   encodings: readonly string[] | undefined,
   skip: ((name: string) => boolean) | undefined,
 ): void {
-  let repeated: Map<string, string[]> | null = null;
-  if (pairs.length <= PAIRWISE_MAX) {
-    for (let i = 1; i < pairs.length; i++) {
-      const name = pairs[i].name;
-      let first = -1;
-      for (let j = 0; j < i && first < 0; j++) if (pairs[j].name === name) first = j;
-      if (first < 0) continue;
-      repeated ??= new Map();
-      if (!repeated.has(name)) repeated.set(name, pairs.filter((p) => p.name === name).map((p) => p.value));
-    }
-  } else {
-    const byName = new Map<string, string[]>();
-    for (const p of pairs) {
-      const values = byName.get(p.name);
-      if (values === undefined) byName.set(p.name, [p.value]);
-      else values.push(p.value);
-    }
-    for (const [name, values] of byName) {
-      if (values.length < 2) continue;
-      repeated ??= new Map();
-      repeated.set(name, values);
-    }
-  }
+  const repeated = valuesOfRepeatedNames(pairs);
   if (repeated === null) return;
   for (const [name, values] of repeated) {
     if (ctx.stopped) return;
