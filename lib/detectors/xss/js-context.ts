@@ -193,6 +193,8 @@ interface CallMatch {
   strong: boolean;
   start: number;
   end: number;
+  /** Token index of the call's `(` (or tagged template); -1 for a use that is no call. */
+  opener: number;
 }
 
 /**
@@ -216,7 +218,7 @@ function findSink(tokens: JsToken[], from: number, to: number, s: string): CallM
         // `x.import(` is some object's method, not the dynamic import: never strong.
         const strong = (!WEAK_SINKS.has(lower) || member) && lower !== 'import';
         if (tight || strong) {
-          const m = { name: lower, strong: strong && tight, start: t.start, end: opener >= 0 ? tokens[opener].end : next ? next.end : t.end };
+          const m = { name: lower, strong: strong && tight, start: t.start, end: opener >= 0 ? tokens[opener].end : next ? next.end : t.end, opener };
           if (best === null || (m.strong && !best.strong)) best = m;
         }
         continue;
@@ -224,7 +226,7 @@ function findSink(tokens: JsToken[], from: number, to: number, s: string): CallM
       // Sink passed as a value: `[1].find(alert)`, `setTimeout(alert)`, `onerror=alert`.
       if ((lower === 'alert' || lower === 'prompt' || lower === 'confirm' || lower === 'eval') && prev !== undefined) {
         if (prev.kind === 'punct' && (prev.text === '(' || prev.text === '=' || prev.text === ',')) {
-          const m = { name: lower, strong: true, start: prev.start, end: t.end };
+          const m = { name: lower, strong: true, start: prev.start, end: t.end, opener: -1 };
           if (best === null || !best.strong) best = m;
           continue;
         }
@@ -234,20 +236,20 @@ function findSink(tokens: JsToken[], from: number, to: number, s: string): CallM
         if (prop !== undefined) {
           const propName = prop.kind === 'string' ? prop.text.slice(1, -1).toLowerCase() : prop.text.toLowerCase();
           if (SINK_PROPERTIES.has(propName) || SINK_CALLS.has(propName) || next.text === '[') {
-            const m = { name: `${lower}.${propName}`, strong: true, start: t.start, end: prop.end };
+            const m = { name: `${lower}.${propName}`, strong: true, start: t.start, end: prop.end, opener: -1 };
             if (best === null || !best.strong) best = m;
           }
         }
       }
       if (ASSIGNMENT_SINKS.has(lower) && member && next !== undefined && next.kind === 'punct' && next.text === '=' && s[next.end] !== '=') {
-        const m = { name: lower, strong: true, start: t.start, end: next.end };
+        const m = { name: lower, strong: true, start: t.start, end: next.end, opener: -1 };
         if (best === null || !best.strong) best = m;
       }
     } else if (t.kind === 'string' && next !== undefined && next.kind === 'punct' && next.text === ']') {
       // `top['al\145rt'](1)`, `window["ale"+"rt"](1)`: a computed member call.
       const after = tokens[k + 2];
       if (after !== undefined && after.kind === 'punct' && after.text === '(') {
-        const m = { name: 'computed-call', strong: true, start: t.start, end: after.end };
+        const m = { name: 'computed-call', strong: true, start: t.start, end: after.end, opener: k + 2 };
         if (best === null || !best.strong) best = m;
       }
     }
@@ -334,7 +336,7 @@ export function analyzeJsText(s: string): JsFinding | null {
   const tokens = lexJs(s);
   const sink = findSink(tokens, 0, tokens.length, s);
   if (sink === null || !sink.strong) return null;
-  if (!callMayRun(tokens, sink.end, s)) return null;
+  if (!callMayRun(tokens, sink.opener, s)) return null;
   return { rule: `js:sink:${sink.name}`, confidence: 0.72, start: sink.start, end: sink.end };
 }
 
@@ -344,17 +346,16 @@ const LINE_TERMINATOR = /[\n\r\u2028\u2029]/;
 const INFIX_WORDS = new Set(['in', 'instanceof']);
 
 /**
- * False when the call opened at offset `openerEnd` is followed, on the same line, by a word or number:
+ * False when the call opened at token `opener` is followed, on the same line, by a word or number:
  * `alert('hello') is a JavaScript function` is a syntax error, so no script holding it runs
  * (and, with no line break, automatic semicolon insertion does not rescue it). A call whose parentheses
  * never close (cut off, or closed by markup) may still run and counts as running.
  */
-function callMayRun(tokens: JsToken[], openerEnd: number, s: string): boolean {
-  let k = 0;
-  while (k < tokens.length && tokens[k].end < openerEnd) k += 1;
-  const opener = tokens[k];
-  if (opener === undefined || opener.kind !== 'punct' || opener.text !== '(') return true;
+function callMayRun(tokens: JsToken[], opener: number, s: string): boolean {
+  const open = tokens[opener];
+  if (open === undefined || open.kind !== 'punct' || open.text !== '(') return true;
   let depth = 0;
+  let k = opener;
   for (; k < tokens.length; k++) {
     const t = tokens[k];
     if (t.kind !== 'punct') continue;
@@ -365,7 +366,7 @@ function callMayRun(tokens: JsToken[], openerEnd: number, s: string): boolean {
     }
   }
   const after = tokens[k + 1];
-  if (k >= tokens.length || after === undefined) return true;
+  if (after === undefined) return true;
   // A quote may be the one that balances the page's own closing quote (`alert(1)",` in a flashvar).
   if (after.kind !== 'ident' && after.kind !== 'number') return true;
   if (INFIX_WORDS.has(after.text)) return true;
