@@ -162,7 +162,10 @@ function whereOf(point: Point): string {
   return point.encodings.length === 0 ? (point.isKey ? `${point.path}\u0000k` : point.path) : `${point.path}\u0000${point.isKey ? 'k' : ''}\u0000${point.encodings.join(',')}`;
 }
 
-/** Turns header-value caching (their detections here, their parsed points in parseHeaders) off (benchmarks measuring cold inspection) or back on. */
+/**
+ * Turns header-value caching (their detections here, their parsed points in parseHeaders) off, for
+ * benchmarks measuring cold inspection, or back on.
+ */
 let headerCacheEnabled = true;
 export function setHeaderCache(enabled: boolean): void {
   headerCacheEnabled = enabled;

@@ -136,9 +136,9 @@ function parseHeader(ctx: ParseContext, name: string, value: string): void {
 }
 
 /**
- * `host[:port]`: a name, an IPv4 or a bracketed IPv6 address (a comma list is tolerated). A Host header is echoed into links and password-reset mails and routes virtual hosts, so anything
- * outside that grammar (`evil.example/../../etc/passwd`, `a"><script>`) is inspected. Linear: no nested
- * quantifiers.
+ * `host[:port]`: a name, an IPv4 or a bracketed IPv6 address (a comma list is tolerated). A Host header
+ * is echoed into links and password-reset mails and routes virtual hosts, so anything outside that
+ * grammar (`evil.example/../../etc/passwd`, `a"><script>`) is inspected. Linear: no nested quantifiers.
  */
 const HOST_SYNTAX = /^(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?(?:\s*,\s*(?:[A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?)*$/;
 

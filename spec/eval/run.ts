@@ -141,6 +141,13 @@ function safeInspect(req: HttpRequest): Verdict {
   return inspect(req, EVAL_OPTIONS);
 }
 
+/** Counts one finding under `key`, keeping the first example of it. */
+function tally(details: Map<string, FpDetail>, key: string, excerpt: string, label: string): void {
+  const d = details.get(key) ?? { count: 0, example: excerpt.slice(0, 100), request: label.slice(0, 100) };
+  d.count += 1;
+  details.set(key, d);
+}
+
 export function runEval(args: Args): EvalResult {
   const rng = new Rng(args.seed);
   const t0 = performance.now();
@@ -222,10 +229,7 @@ export function runEval(args: Args): EvalResult {
     fpTotal.add(v.attack);
     for (const f of v.findings) {
       const point = f.point.replace(/\.\d+(?=\.|$|\[)/g, '.N');
-      const key = `${f.type} ${f.detail} @ ${point}`;
-      const d = fpDetails.get(key) ?? { count: 0, example: f.excerpt.slice(0, 100), request: label.slice(0, 100) };
-      d.count += 1;
-      fpDetails.set(key, d);
+      tally(fpDetails, `${f.type} ${f.detail} @ ${point}`, f.excerpt, label);
     }
   };
   const browsingFile = `${SHARED_CORPUS}/benign-browsing-dev.jsonl.gz`;
@@ -243,10 +247,7 @@ export function runEval(args: Args): EvalResult {
     docs.add(v.attack);
     if (!v.attack) continue;
     const f = v.findings[0];
-    const key = `${f.type} ${f.detail}`;
-    const d = docsFindings.get(key) ?? { count: 0, example: f.excerpt.slice(0, 100), request: b.label.slice(0, 100) };
-    d.count += 1;
-    docsFindings.set(key, d);
+    tally(docsFindings, `${f.type} ${f.detail}`, f.excerpt, b.label);
   }
 
   const detection = total.value;

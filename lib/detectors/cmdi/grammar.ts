@@ -170,7 +170,7 @@ function scoreCommand(cmd: ResolvedCommand, opening: Opening, a: ArgShape, nextI
 }
 
 /** Arguments only a command line has: flags, system paths, URLs, hosts, redirections; no prose words. */
-function shellyArgs(a: ArgShape): boolean {
+function commandLineArgs(a: ArgShape): boolean {
   return (a.flags || a.systemPath || a.url || a.host || a.redirect) && a.plainWords === 0;
 }
 
@@ -240,7 +240,7 @@ function scanTokens(tokens: readonly Token[], raw: string, first: Opening): CmdF
     const { shape, end } = shapeArgs(tokens, k + 1, raw);
     const nextIsEnd = end >= tokens.length;
     let score = scoreCommand(cmd, how, shape, nextIsEnd);
-    if (score > 0 && how === 'subst' && backtick && !shellyArgs(shape)) {
+    if (score > 0 && how === 'subst' && backtick && !commandLineArgs(shape)) {
       if (prose === null) prose = isProseWithCodeSpans(raw);
       if (prose) score = 0;
     }
